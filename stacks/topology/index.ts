@@ -1,0 +1,139 @@
+/**
+ * The deployment topology as code: environments × regions × RPC providers. Adding a region means adding one entry to
+ * an environment's `regions`; the app turns each entry into one `PolysyncRegion`.
+ */
+import { parseTopology, type Region, type RpcProvider, type Topology } from "./schema";
+
+export * from "./schema";
+
+/** The same four providers everywhere; each region keeps its own keys (separate quotas, separate blast radius). */
+function rpcProviders(quicknodeEndpoint: string): RpcProvider[] {
+  return [
+    {
+      name: "alchemy",
+      http: "https://polygon-mainnet.g.alchemy.com/v2/{apiKey}",
+      ws: "wss://polygon-mainnet.g.alchemy.com/v2/{apiKey}",
+      apiKeySecret: "rpc/alchemy",
+      priority: 1,
+      rateLimitRps: 330,
+    },
+    {
+      name: "quicknode",
+      http: `https://${quicknodeEndpoint}.matic.quiknode.pro/{apiKey}/`,
+      ws: `wss://${quicknodeEndpoint}.matic.quiknode.pro/{apiKey}/`,
+      apiKeySecret: "rpc/quicknode",
+      priority: 1,
+      rateLimitRps: 250,
+    },
+    {
+      name: "infura",
+      http: "https://polygon-mainnet.infura.io/v3/{apiKey}",
+      ws: "wss://polygon-mainnet.infura.io/ws/v3/{apiKey}",
+      apiKeySecret: "rpc/infura",
+      priority: 2,
+      rateLimitRps: 100,
+    },
+    {
+      name: "drpc",
+      http: "https://lb.drpc.org/ogrpc?network=polygon&dkey={apiKey}",
+      ws: "wss://lb.drpc.org/ogws?network=polygon&dkey={apiKey}",
+      apiKeySecret: "rpc/drpc",
+      priority: 3,
+      rateLimitRps: 100,
+    },
+  ];
+}
+
+export const REGIONS = {
+  euCentral: {
+    name: "eu-central",
+    aws: { region: "eu-central-1", availabilityZones: ["eu-central-1a", "eu-central-1b"], vpcCidr: "10.10.0.0/16" },
+    hetzner: {
+      location: "fsn1",
+      networkZone: "eu-central",
+      networkCidr: "10.110.0.0/16",
+      listener: { serverType: "ccx23", count: 2 },
+      executor: { serverType: "ccx23", count: 2 },
+    },
+    rpcProviders: rpcProviders("polysync-eu"),
+  },
+  usEast: {
+    name: "us-east",
+    aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], vpcCidr: "10.20.0.0/16" },
+    hetzner: {
+      location: "ash",
+      networkZone: "us-east",
+      networkCidr: "10.120.0.0/16",
+      listener: { serverType: "ccx23", count: 2 },
+      executor: { serverType: "ccx23", count: 2 },
+    },
+    rpcProviders: rpcProviders("polysync-us"),
+  },
+  apSoutheast: {
+    name: "ap-southeast",
+    aws: { region: "ap-southeast-1", availabilityZones: ["ap-southeast-1a", "ap-southeast-1b"], vpcCidr: "10.30.0.0/16" },
+    hetzner: {
+      location: "sin",
+      networkZone: "ap-southeast",
+      networkCidr: "10.130.0.0/16",
+      listener: { serverType: "ccx23", count: 2 },
+      executor: { serverType: "ccx23", count: 2 },
+    },
+    rpcProviders: rpcProviders("polysync-ap"),
+  },
+  stagingEuCentral: {
+    name: "eu-central",
+    aws: { region: "eu-central-1", availabilityZones: ["eu-central-1a", "eu-central-1b"], vpcCidr: "10.50.0.0/16" },
+    hetzner: {
+      location: "nbg1",
+      networkZone: "eu-central",
+      networkCidr: "10.150.0.0/16",
+      listener: { serverType: "ccx13", count: 1 },
+      executor: { serverType: "ccx13", count: 1 },
+    },
+    rpcProviders: rpcProviders("polysync-staging"),
+  },
+} satisfies Record<string, Region>;
+
+export const TOPOLOGY: Topology = parseTopology({
+  project: "polysync",
+  owner: "platform-sre",
+  // Documentation ranges (RFC 5737) stand in for the office and VPN egress ranges until they are filled in.
+  adminCidrs: ["198.51.100.0/28", "203.0.113.16/28"],
+  sshKeys: ["platform-sre-ops"],
+  state: { bucket: "polysync-terraform-state", region: "eu-central-1" },
+  rolesAnywhereTrustAnchorArn:
+    "arn:aws:rolesanywhere:eu-central-1:111122223333:trust-anchor/6f1f5c6e-4a8d-4c1e-9b7a-2d5e8f3a1b90",
+  ports: {
+    ssh: 22,
+    listenerMetrics: 9464,
+    executorMetrics: 9465,
+    latencyExporterMetrics: 9466,
+    nodeExporter: 9100,
+    prometheus: 9090,
+    alertmanager: 9093,
+    alertmanagerCluster: 9094,
+  },
+  environments: [
+    {
+      name: "staging",
+      deletionProtection: false,
+      monitoring: { locations: ["nbg1"], serverType: "cx32", retentionDays: 7 },
+      grafana: { url: "https://polysync-staging.grafana.net", sourceCidrs: ["192.0.2.0/28"] },
+      regions: [REGIONS.stagingEuCentral],
+    },
+    {
+      name: "production",
+      deletionProtection: true,
+      monitoring: { locations: ["fsn1", "hel1"], serverType: "ccx23", retentionDays: 30 },
+      grafana: { url: "https://polysync.grafana.net", sourceCidrs: ["192.0.2.16/28"] },
+      regions: [REGIONS.euCentral, REGIONS.usEast, REGIONS.apSoutheast],
+    },
+  ],
+});
+
+export function environment(topology: Topology, name: string) {
+  const env = topology.environments.find((e) => e.name === name);
+  if (!env) throw new Error(`unknown environment "${name}": have ${topology.environments.map((e) => e.name).join(", ")}`);
+  return env;
+}
