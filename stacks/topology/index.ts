@@ -108,7 +108,6 @@ export const TOPOLOGY: Topology = parseTopology({
     ssh: 22,
     listenerMetrics: 9464,
     executorMetrics: 9465,
-    latencyExporterMetrics: 9466,
     nodeExporter: 9100,
     prometheus: 9090,
     alertmanager: 9093,

@@ -10,7 +10,8 @@ const cidr = z
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-f:]+\/\d{1,3}$/i, "an IPv4 or IPv6 CIDR such as 203.0.113.0/24");
 const port = z.number().int().min(1).max(65535);
 
-export const SERVICE_NAMES = ["listener", "executor", "latency-exporter"] as const;
+/** Services deployed to every region's Hetzner hosts. */
+export const SERVICE_NAMES = ["listener", "executor"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Endpoints carry `{apiKey}` where the provider wants the key in the URL; the key itself never enters the topology. */
@@ -99,7 +100,6 @@ export const TopologySchema = z.object({
     ssh: port,
     listenerMetrics: port,
     executorMetrics: port,
-    latencyExporterMetrics: port,
     nodeExporter: port,
     prometheus: port,
     alertmanager: port,
