@@ -101,8 +101,10 @@ export class PolysyncRegion extends TerraformStack {
     });
 
     const parameterPrefix = `/${topology.project}/${environment.name}/${region.name}`;
+    const rpcConfigName = `${parameterPrefix}/rpc-providers`;
+    const bundleParameterName = (service: ServiceName) => `${parameterPrefix}/bundles/${service}`;
     const rpcConfig = new SsmParameter(this, "rpc-providers", {
-      name: `${parameterPrefix}/rpc-providers`,
+      name: rpcConfigName,
       type: "String",
       description: "RPC providers of this region: endpoints with an {apiKey} placeholder and the secret holding the key",
       value: JSON.stringify(
@@ -121,7 +123,7 @@ export class PolysyncRegion extends TerraformStack {
       SERVICE_NAMES.map((service) => [
         service,
         new SsmParameter(this, `bundle-${service}`, {
-          name: `${parameterPrefix}/bundles/${service}`,
+          name: bundleParameterName(service),
           type: "String",
           description: `Bundle ${service} hosts run; hosts follow changes without being replaced`,
           value: bundlePointer(service, props.bundles[service]),
@@ -186,9 +188,10 @@ export class PolysyncRegion extends TerraformStack {
             region: ctx.region,
             awsRegion: region.aws.region,
             metricsPort: metricsPort[service],
-            bundleParameter: bundleParameters[service].name,
+            // Literal names, not resource attributes: user_data must not change when a parameter is re-created.
+            bundleParameter: bundleParameterName(service),
             artifactBucket: this.artifacts.bucket.bucket,
-            rpcConfigParameter: rpcConfig.name,
+            rpcConfigParameter: rpcConfigName,
             secretArns: secretArnsFor(service),
             rolesAnywhere: {
               trustAnchorArn: topology.rolesAnywhereTrustAnchorArn,

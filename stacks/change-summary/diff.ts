@@ -44,7 +44,10 @@ export interface ResourceChange {
   name: string;
   /** The item itself is declared `sensitive: true` (outputs, variables) on either side. */
   sensitive: boolean;
-  /** Deepest changed paths, at most MAX_CHANGED_PATHS, then "… and N more". Empty for add and remove. */
+  /**
+   * Deepest changed paths, at most MAX_CHANGED_PATHS, then "… and N more". Empty for add and remove. Map keys appear
+   * verbatim, so print these through render.ts, which scrubs credential-shaped text.
+   */
   changedPaths: string[];
   /** The listed paths (without the "… and N more" entry), in the same order, with their values. */
   attributes: AttributeChange[];
@@ -60,7 +63,7 @@ export interface StackChange {
 /** Enough for a reviewer to see what moved; a regenerated block with hundreds of leaves would drown the table. */
 export const MAX_CHANGED_PATHS = 12;
 
-/** cdktf's `//` keys carry construct paths and stack traces that change on refactors without changing infrastructure. */
+/** cdktf's `//` keys hold construct paths and stack traces: refactoring churn, not infrastructure changes. */
 const METADATA_KEY = "//";
 
 interface Item {
@@ -90,11 +93,12 @@ function diffItems(base: Map<string, Item>, head: Map<string, Item>): ResourceCh
   for (const address of sortedUnion([...base.keys()], [...head.keys()])) {
     const before = base.get(address);
     const after = head.get(address);
-    const item = (after ?? before) as Item;
+    const item = after ?? before;
+    if (!item) continue;
     const summary = {
       address,
       kind: item.kind,
-      ...(item.type === undefined ? {} : { type: item.type }),
+      type: item.type,
       name: item.name,
       sensitive: isDeclaredSensitive(before?.body) || isDeclaredSensitive(after?.body),
     };
@@ -146,13 +150,12 @@ function stackItems(stackJson: unknown): Map<string, Item> {
       case METADATA_KEY:
         break;
       case "resource":
-        for (const [type, byName] of entries(content)) {
-          for (const [name, body] of entries(byName)) add({ address: `${type}.${name}`, kind: "resource", type, name, body });
-        }
-        break;
       case "data":
         for (const [type, byName] of entries(content)) {
-          for (const [name, body] of entries(byName)) add({ address: `data.${type}.${name}`, kind: "data", type, name, body });
+          for (const [name, body] of entries(byName)) {
+            const address = section === "data" ? `data.${type}.${name}` : `${type}.${name}`;
+            add({ address, kind: section, type, name, body });
+          }
         }
         break;
       case "provider":
@@ -208,7 +211,9 @@ function terraformItems(block: unknown): Item[] {
       rest[key] = value;
     }
   }
-  if (Object.keys(rest).length > 0) items.push({ address: "terraform", kind: "terraform", name: "terraform", body: rest });
+  if (Object.keys(rest).length > 0) {
+    items.push({ address: "terraform", kind: "terraform", name: "terraform", body: rest });
+  }
   return items;
 }
 
@@ -217,7 +222,7 @@ function isDeclaredSensitive(body: unknown): boolean {
 }
 
 /** A whole-item value (a local that is a plain string, say) has no attribute path of its own. */
-export function formatPath(segments: readonly PathSegment[]): string {
+function formatPath(segments: readonly PathSegment[]): string {
   if (segments.length === 0) return "(value)";
   return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 }

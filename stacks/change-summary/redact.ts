@@ -13,15 +13,15 @@ import {
 import { findSecretInValue, isSecretAttributeName, SECRET_VALUE_PATTERNS } from "../policy/secrets";
 import type { AttributeChange, PathSegment, ResourceChange } from "./diff";
 
-export const REDACTED = "(sensitive)";
+const REDACTED = "(sensitive)";
 
 /** Longer values (scripts, policies, certificates) are unreadable in a table cell, so only their sizes are shown. */
-export const MAX_SHOWN_VALUE_CHARS = 60;
+const MAX_SHOWN_VALUE_CHARS = 60;
 
-/** Either a note that stands in for the values, or the values themselves (`undefined` where the attribute is absent). */
+/** Either a note standing in for the values, or the values themselves (`undefined` where the attribute is absent). */
 export type ValueDisplay = { note: string } | { before: string | undefined; after: string | undefined };
 
-/** Decides what a reviewer sees for one changed attribute: "ccx23 → ccx33", "(sensitive)", "(changed, 812 → 904 chars)". */
+/** What a reviewer sees for one changed attribute: "ccx23 → ccx33", "(sensitive)", "(changed, 812 → 904 chars)". */
 export function describeValueChange(item: ResourceChange, change: AttributeChange): ValueDisplay {
   const { before, after } = change;
   if (!isScalar(before) || !isScalar(after)) {
@@ -55,7 +55,7 @@ function isSensitive(item: ResourceChange, change: AttributeChange): boolean {
   const names = ["output", "variable", "local"].includes(item.kind) ? [item.name] : [];
   names.push(...change.segments.filter((s): s is string => typeof s === "string"));
   if (names.some(isSecretAttributeName)) return true;
-  if (false && [change.before, change.after].some((v) => v !== undefined && findSecretInValue(String(v)))) return true;
+  if ([change.before, change.after].some((v) => v !== undefined && findSecretInValue(String(v)))) return true;
   return isSensitiveInSchema(item, change.segments);
 }
 
@@ -94,7 +94,9 @@ function indexSchemas(files: [localName: string, file: ProviderSchemaFile][]): S
     for (const entry of Object.values(file.provider_schemas)) {
       index.providers.set(localName, entry.provider.block);
       for (const [type, { block }] of Object.entries(entry.resource_schemas)) index.resources.set(type, block);
-      for (const [type, { block }] of Object.entries(entry.data_source_schemas ?? {})) index.dataSources.set(type, block);
+      for (const [type, { block }] of Object.entries(entry.data_source_schemas ?? {})) {
+        index.dataSources.set(type, block);
+      }
     }
   }
   return index;

@@ -6,18 +6,19 @@ import { compareStrings, type ResourceChange, type StackChange } from "./diff";
 import { describeValueChange, scrubText, type ValueDisplay } from "./redact";
 
 export interface RenderOptions {
-  /** Heading above the summary; CI sets one per environment when it posts several summaries. */
+  /** Heading above the summary, to tell summaries apart when one comment carries several. */
   title?: string;
 }
 
-export const DEFAULT_TITLE = "Infrastructure change summary";
+const DEFAULT_TITLE = "Infrastructure change summary";
 
 /** Same order as the headline (and as Terraform's plan summary). */
 const ACTION_ORDER: readonly ResourceChange["action"][] = ["add", "change", "remove"];
 
 const STATUS_NOTE: Partial<Record<StackChange["status"], string>> = {
   added: "New stack.",
-  removed: "Stack removed: everything below is destroyed.",
+  // cdktf deploys only the stacks in the app, so a dropped stack's resources live on until someone destroys them.
+  removed: "Stack removed from the app: deploys stop managing everything below; it stays up until destroyed.",
 };
 
 export function renderMarkdown(changes: readonly StackChange[], opts: RenderOptions = {}): string {
@@ -35,13 +36,15 @@ function headline(changed: readonly StackChange[], total: number): string {
   if (changed.length === 0) return `**No changes across ${plural(total, "stack")}.**`;
   const count = (action: ResourceChange["action"]) =>
     changed.reduce((n, s) => n + s.resources.filter((r) => r.action === action).length, 0);
-  return `**${count("add")} to add, ${count("change")} to change, ${count("remove")} to remove across ${plural(changed.length, "stack")}**`;
+  const totals = `${count("add")} to add, ${count("change")} to change, ${count("remove")} to remove`;
+  return `**${totals} across ${plural(changed.length, "stack")}**`;
 }
 
 function stackSection(stack: StackChange): string[] {
   const note = STATUS_NOTE[stack.status];
+  const byAction = (r: ResourceChange) => ACTION_ORDER.indexOf(r.action);
   const rows = [...stack.resources]
-    .sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compareStrings(a.address, b.address))
+    .sort((a, b) => byAction(a) - byAction(b) || compareStrings(a.address, b.address))
     .map((r) => `| ${r.action} | ${code(r.address)} | ${attributesCell(r)} |`);
   return [
     `### ${scrubText(stack.stack)}`,

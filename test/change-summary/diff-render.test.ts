@@ -73,6 +73,7 @@ describe("diffSynthOutputs on real synth output", () => {
     expect(resource("network", "aws_s3_bucket.artifacts")?.changedPaths).toEqual([
       `tags.${SECRETS.awsKeyAsTagKey}`,
       "tags.leaked_by",
+      "tags.pipeline",
       "tags.service",
     ]);
     expect(resource("compute", "hcloud_server.listener")?.changedPaths).toEqual(["server_type", "user_data"]);
@@ -137,9 +138,17 @@ describe("renderMarkdown on real synth output", () => {
       `| change | \`hcloud_server.listener\` | \`server_type\`: \`ccx23\` → \`ccx33\`<br>` +
         `\`user_data\`: (changed, ${USER_DATA.base.length} → ${USER_DATA.head.length} chars) |`,
     );
-    expect(row("network", "aws_security_group.listener")).toContain("`ingress[1].cidr_blocks[1]`: (none) → `10.1.0.0/16`");
+    expect(row("network", "aws_security_group.listener")).toContain(
+      "`ingress[1].cidr_blocks[1]`: (none) → `10.1.0.0/16`",
+    );
     expect(row("network", "terraform.required_providers.aws")).toContain("`version`: `6.25.0` → `6.26.0`");
     expect(row("network", "aws_security_group.wide")).toMatch(/<br>… and 18 more \|$/);
+  });
+
+  test("pipes in values are escaped so that they do not split the table cell", () => {
+    expect(row("network", "aws_s3_bucket.artifacts")).toContain(
+      "`tags.pipeline`: `build\\|test` → `build\\|test\\|deploy`",
+    );
   });
 
   test("secrets are redacted by attribute name, by value shape and by provider schema", () => {

@@ -31,7 +31,9 @@ export const SECRETS = {
 
 export const USER_DATA = {
   base: "#cloud-config\nruncmd:\n  - systemctl enable --now polysync-listener\n",
-  head: "#cloud-config\npackages: [chrony]\nruncmd:\n  - systemctl enable --now chrony\n  - systemctl enable --now polysync-listener\n",
+  head:
+    "#cloud-config\npackages: [chrony]\nruncmd:\n" +
+    "  - systemctl enable --now chrony\n  - systemctl enable --now polysync-listener\n",
 };
 
 /** Enough rules that the changed paths of one security group overflow the per-resource cap. */
@@ -60,8 +62,14 @@ function network(app: App, variant: Variant): void {
     bucket: "polysync-artifacts",
     tags:
       variant === "base"
-        ? { service: "listener", owner: "sre" }
-        : { service: "executor", owner: "sre", leaked_by: SECRETS.awsKeyInTagValue, [SECRETS.awsKeyAsTagKey]: "x" },
+        ? { service: "listener", owner: "sre", pipeline: "build|test" }
+        : {
+            service: "executor",
+            owner: "sre",
+            pipeline: "build|test|deploy",
+            leaked_by: SECRETS.awsKeyInTagValue,
+            [SECRETS.awsKeyAsTagKey]: "x",
+          },
   });
   if (variant === "base") new S3Bucket(stack, "logs", { bucket: "polysync-logs" });
   if (variant === "head") new S3Bucket(stack, "backups", { bucket: "polysync-backups" });
