@@ -44,55 +44,77 @@ function rpcProviders(quicknodeEndpoint: string): RpcProvider[] {
   ];
 }
 
+interface RegionSpec {
+  name: string;
+  awsRegion: string;
+  hetznerLocation: Region["hetzner"]["location"];
+  networkZone: Region["hetzner"]["networkZone"];
+  /** Second octet of the region's address space: AWS VPC 10.N.0.0/16, Hetzner network 10.(100+N).0.0/16. */
+  octet: number;
+  /** Dedicated-vCPU type and count, the same for listener and executor hosts. */
+  hosts: { serverType: string; count: number };
+  quicknodeEndpoint: string;
+}
+
+/** One row per region: the parts that differ. Address plans are derived so regions can never overlap by typo. */
+function region(spec: RegionSpec): Region {
+  return {
+    name: spec.name,
+    aws: {
+      region: spec.awsRegion,
+      availabilityZones: [`${spec.awsRegion}a`, `${spec.awsRegion}b`],
+      vpcCidr: `10.${spec.octet}.0.0/16`,
+    },
+    hetzner: {
+      location: spec.hetznerLocation,
+      networkZone: spec.networkZone,
+      networkCidr: `10.${100 + spec.octet}.0.0/16`,
+      listener: spec.hosts,
+      executor: spec.hosts,
+    },
+    rpcProviders: rpcProviders(spec.quicknodeEndpoint),
+  };
+}
+
+const PRODUCTION_HOSTS = { serverType: "ccx23", count: 2 };
+
 export const REGIONS = {
-  euCentral: {
+  euCentral: region({
     name: "eu-central",
-    aws: { region: "eu-central-1", availabilityZones: ["eu-central-1a", "eu-central-1b"], vpcCidr: "10.10.0.0/16" },
-    hetzner: {
-      location: "fsn1",
-      networkZone: "eu-central",
-      networkCidr: "10.110.0.0/16",
-      listener: { serverType: "ccx23", count: 2 },
-      executor: { serverType: "ccx23", count: 2 },
-    },
-    rpcProviders: rpcProviders("polysync-eu"),
-  },
-  usEast: {
+    awsRegion: "eu-central-1",
+    hetznerLocation: "fsn1",
+    networkZone: "eu-central",
+    octet: 10,
+    hosts: PRODUCTION_HOSTS,
+    quicknodeEndpoint: "polysync-eu",
+  }),
+  usEast: region({
     name: "us-east",
-    aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], vpcCidr: "10.20.0.0/16" },
-    hetzner: {
-      location: "ash",
-      networkZone: "us-east",
-      networkCidr: "10.120.0.0/16",
-      listener: { serverType: "ccx23", count: 2 },
-      executor: { serverType: "ccx23", count: 2 },
-    },
-    rpcProviders: rpcProviders("polysync-us"),
-  },
-  apSoutheast: {
+    awsRegion: "us-east-1",
+    hetznerLocation: "ash",
+    networkZone: "us-east",
+    octet: 20,
+    hosts: PRODUCTION_HOSTS,
+    quicknodeEndpoint: "polysync-us",
+  }),
+  apSoutheast: region({
     name: "ap-southeast",
-    aws: { region: "ap-southeast-1", availabilityZones: ["ap-southeast-1a", "ap-southeast-1b"], vpcCidr: "10.30.0.0/16" },
-    hetzner: {
-      location: "sin",
-      networkZone: "ap-southeast",
-      networkCidr: "10.130.0.0/16",
-      listener: { serverType: "ccx23", count: 2 },
-      executor: { serverType: "ccx23", count: 2 },
-    },
-    rpcProviders: rpcProviders("polysync-ap"),
-  },
-  stagingEuCentral: {
+    awsRegion: "ap-southeast-1",
+    hetznerLocation: "sin",
+    networkZone: "ap-southeast",
+    octet: 30,
+    hosts: PRODUCTION_HOSTS,
+    quicknodeEndpoint: "polysync-ap",
+  }),
+  stagingEuCentral: region({
     name: "eu-central",
-    aws: { region: "eu-central-1", availabilityZones: ["eu-central-1a", "eu-central-1b"], vpcCidr: "10.50.0.0/16" },
-    hetzner: {
-      location: "nbg1",
-      networkZone: "eu-central",
-      networkCidr: "10.150.0.0/16",
-      listener: { serverType: "ccx13", count: 1 },
-      executor: { serverType: "ccx13", count: 1 },
-    },
-    rpcProviders: rpcProviders("polysync-staging"),
-  },
+    awsRegion: "eu-central-1",
+    hetznerLocation: "nbg1",
+    networkZone: "eu-central",
+    octet: 50,
+    hosts: { serverType: "ccx13", count: 1 },
+    quicknodeEndpoint: "polysync-staging",
+  }),
 } satisfies Record<string, Region>;
 
 export const TOPOLOGY: Topology = parseTopology({
@@ -133,6 +155,7 @@ export const TOPOLOGY: Topology = parseTopology({
 
 export function environment(topology: Topology, name: string) {
   const env = topology.environments.find((e) => e.name === name);
-  if (!env) throw new Error(`unknown environment "${name}": have ${topology.environments.map((e) => e.name).join(", ")}`);
+  if (!env)
+    throw new Error(`unknown environment "${name}": have ${topology.environments.map((e) => e.name).join(", ")}`);
   return env;
 }

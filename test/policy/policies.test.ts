@@ -120,27 +120,24 @@ describe("synth-time policies", () => {
   });
 
   describe("IMDSv2", () => {
-    it("rejects an instance that still accepts IMDSv1", () => {
-      const t = guarded();
-      new Instance(t.stack, "vm", {
+    const instance = (stack: TerraformStack, httpTokens: string) =>
+      new Instance(stack, "vm", {
         ami: "ami-12345678",
         instanceType: "t3.micro",
         rootBlockDevice: { encrypted: true },
-        metadataOptions: { httpTokens: "optional" },
+        metadataOptions: { httpTokens },
         tags,
       });
+
+    it("rejects an instance that still accepts IMDSv1", () => {
+      const t = guarded();
+      instance(t.stack, "optional");
       expect(t.synth).toThrow(/policy imdsv2-required: aws_instance\.vm: metadata_options\.http_tokens must be "required"/);
     });
 
     it("accepts an IMDSv2-only instance with encrypted volumes", () => {
       const t = guarded();
-      new Instance(t.stack, "vm", {
-        ami: "ami-12345678",
-        instanceType: "t3.micro",
-        rootBlockDevice: { encrypted: true },
-        metadataOptions: { httpTokens: "required" },
-        tags,
-      });
+      instance(t.stack, "required");
       expect(t.synth).not.toThrow();
     });
   });
