@@ -14,7 +14,8 @@ export interface AppOptions {
 
 export function buildApp(options: AppOptions = {}): App {
   const topology = options.topology ?? TOPOLOGY;
-  const app = new App({ outdir: options.outdir ?? "cdktf.out" });
+  // Without an explicit outdir, App honours CDKTF_OUTDIR, which the cdktf CLI sets when it runs stacks/main.ts.
+  const app = new App(options.outdir ? { outdir: options.outdir } : {});
   for (const environment of topology.environments) {
     const global = new EnvironmentGlobal(app, { topology, environment });
     for (const region of environment.regions) {
