@@ -46,6 +46,6 @@ export function isTrue(value: Json | undefined): boolean {
 }
 
 /** A value computed by Terraform (reference or expression): its content is not known at synth time. */
-export function isExpression(value: Json | undefined): boolean {
+export function isExpression(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
 }

@@ -3,8 +3,8 @@
  * Terraform itself cannot run here, so this stands in for the argument validation `terraform validate` would do
  * for the providers in `providers/catalogue.ts`; resources of any other provider are left alone.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { loadSynthOutput } from "../change-summary/load";
+import { isExpression } from "../policy/stack-json";
 import {
   AttributeSchema,
   BlockSchema,
@@ -87,13 +87,9 @@ export function validateStack(stackName: string, stackJson: unknown, schemas: Pr
 
 /** Validates every stack listed in a cdktf output directory's manifest.json against all catalogued providers. */
 export function validateSynthOutput(outdir: string): SchemaViolation[] {
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
-    stacks: Record<string, { synthesizedStackPath: string }>;
-  };
+  const { stacks } = loadSynthOutput(outdir);
   const schemas = PROVIDERS.map((p) => loadProviderSchema(p.name));
-  return Object.entries(manifest.stacks).flatMap(([name, entry]) =>
-    validateStack(name, JSON.parse(readFileSync(join(outdir, entry.synthesizedStackPath), "utf8")), schemas),
-  );
+  return Object.entries(stacks).flatMap(([name, json]) => validateStack(name, json, schemas));
 }
 
 /** Keyed by the provider's default local name, which is the last segment of its source address. */
@@ -327,11 +323,6 @@ function checkObjectValue(
 
 /** Numeric strings Terraform converts to numbers. */
 const NUMERIC = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
-
-/** Any string with an interpolation is a reference or expression whose type is only known to Terraform. */
-function isExpression(value: unknown): boolean {
-  return typeof value === "string" && value.includes("${");
-}
 
 function asObject(value: unknown): JsonObject | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;

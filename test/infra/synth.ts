@@ -1,9 +1,10 @@
 /** Synthesizes the real app into a temporary directory and loads every stack's Terraform JSON. */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp, type AppOptions } from "../../stacks/app";
 import type { StackJson } from "../../stacks/policy";
+import { loadSynthOutput } from "../../stacks/change-summary/load";
 
 export interface Synthesized {
   outdir: string;
@@ -13,16 +14,7 @@ export interface Synthesized {
 export function synthAll(options: Omit<AppOptions, "outdir"> = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), "polysync-synth-"));
   buildApp({ ...options, outdir }).synth();
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
-    stacks: Record<string, { synthesizedStackPath: string }>;
-  };
-  const stacks = Object.fromEntries(
-    Object.entries(manifest.stacks).map(([name, s]) => [
-      name,
-      JSON.parse(readFileSync(join(outdir, s.synthesizedStackPath), "utf8")) as StackJson,
-    ]),
-  );
-  return { outdir, stacks };
+  return { outdir, stacks: loadSynthOutput(outdir).stacks as Record<string, StackJson> };
 }
 
 type ResourceMap = Record<string, Record<string, Record<string, unknown>>>;
