@@ -1,0 +1,154 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { decodeMessage, encodeMessage, type BusMessage } from "../intents/intent";
+import {
+  messageId,
+  type BusSubscription,
+  type IntentBus,
+  type MessageHandler,
+  type PublishResult,
+  type SubscribeOptions,
+} from "./bus";
+import { assertShardCount, shardList, shardOf } from "./shard";
+
+export interface InProcessBusOptions {
+  shardCount: number;
+  /** Same role as JetStream's duplicate window. Default 2 minutes. */
+  duplicateWindowMs?: number;
+  /** Attempts per message before it is given up. Default 5. */
+  maxDeliver?: number;
+  /** Pause before redelivering a message whose handler threw. Default 100 ms. */
+  retryDelayMs?: number;
+  now?: () => number;
+}
+
+interface ShardState {
+  /** Encoded payloads: messages cross the bus serialised, as on NATS, so the local stack exercises the codec. */
+  queue: { payload: string; attempts: number }[];
+  consumer?: ShardConsumer;
+  pumping?: Promise<void>;
+}
+
+interface ShardConsumer {
+  handler: MessageHandler;
+  options: SubscribeOptions;
+  stopped: boolean;
+}
+
+/**
+ * IntentBus inside one process, for the local stack and tests. It keeps NatsBus's semantics that callers can observe:
+ * asynchronous delivery, per-shard order, at-least-once with bounded retries, duplicate window, and messages that wait
+ * for a subscriber (published before anyone subscribed, or between an unsubscribe and the next subscribe). One
+ * subscription per shard at a time: shards are the unit of work sharing.
+ */
+export class InProcessBus implements IntentBus {
+  readonly shardCount: number;
+  private readonly shards: ShardState[];
+  private readonly seen = new Map<string, number>();
+  private readonly subscriptions = new Set<BusSubscription>();
+  private readonly duplicateWindowMs: number;
+  private readonly maxDeliver: number;
+  private readonly retryDelayMs: number;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(options: InProcessBusOptions) {
+    assertShardCount(options.shardCount);
+    this.shardCount = options.shardCount;
+    this.shards = Array.from({ length: options.shardCount }, () => ({ queue: [] }));
+    this.duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
+    this.maxDeliver = options.maxDeliver ?? 5;
+    this.retryDelayMs = options.retryDelayMs ?? 100;
+    this.now = options.now ?? Date.now;
+  }
+
+  async publish(message: BusMessage): Promise<PublishResult> {
+    if (this.closed) throw new Error("in-process intent bus is closed");
+    const payload = encodeMessage(message);
+    const shard = shardOf(message.subscriberId, this.shardCount);
+    const now = this.now();
+    this.forgetExpired(now);
+    const id = messageId(message);
+    if (this.seen.has(id)) return { shard, duplicate: true };
+    this.seen.set(id, now);
+    this.shards[shard]!.queue.push({ payload, attempts: 0 });
+    this.kick(shard);
+    return { shard, duplicate: false };
+  }
+
+  async subscribe(
+    shards: number | readonly number[],
+    handler: MessageHandler,
+    options: SubscribeOptions = {},
+  ): Promise<BusSubscription> {
+    if (this.closed) throw new Error("in-process intent bus is closed");
+    const list = shardList(shards, this.shardCount);
+    const taken = list.filter((shard) => this.shards[shard]!.consumer);
+    if (taken.length > 0) throw new Error(`shard(s) ${taken.join(", ")} already have a subscriber in this process`);
+    const consumer: ShardConsumer = { handler, options, stopped: false };
+    for (const shard of list) {
+      this.shards[shard]!.consumer = consumer;
+      this.kick(shard);
+    }
+    const stop = () => {
+      consumer.stopped = true;
+      for (const shard of list) if (this.shards[shard]!.consumer === consumer) delete this.shards[shard]!.consumer;
+      this.subscriptions.delete(subscription);
+    };
+    const subscription: BusSubscription = {
+      shards: list,
+      unsubscribe: async () => stop(),
+      drain: async () => {
+        stop();
+        await Promise.all(list.map((shard) => this.shards[shard]!.pumping));
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.drain()));
+  }
+
+  private kick(shard: number): void {
+    const state = this.shards[shard]!;
+    if (state.pumping || !state.consumer || state.queue.length === 0) return;
+    state.pumping = this.pump(shard, state.consumer).finally(() => {
+      state.pumping = undefined;
+      this.kick(shard);
+    });
+  }
+
+  private async pump(shard: number, consumer: ShardConsumer): Promise<void> {
+    const state = this.shards[shard]!;
+    // Yield first so publish() returns before any handler runs, as it would over the network.
+    await sleep(0);
+    while (!consumer.stopped && state.queue.length > 0) {
+      const entry = state.queue[0]!;
+      entry.attempts += 1;
+      const message = decodeMessage(entry.payload);
+      try {
+        await consumer.handler(message, { shard, attempt: entry.attempts });
+        state.queue.shift();
+      } catch (err) {
+        const final = entry.attempts >= this.maxDeliver;
+        if (final) state.queue.shift();
+        consumer.options.onError?.({ shard, error: asError(err), message, final });
+        if (!final) await sleep(this.retryDelayMs);
+      }
+    }
+  }
+
+  private forgetExpired(now: number): void {
+    // Map iteration follows insertion order, which is publish-time order: stop at the first live entry.
+    for (const [id, at] of this.seen) {
+      if (now - at < this.duplicateWindowMs) break;
+      this.seen.delete(id);
+    }
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,144 @@
+import { getAddress, type Address, type Hex } from "viem";
+import { z } from "zod";
+import { intentId } from "./intent-id";
+
+/**
+ * The message the listener publishes and the executor consumes. JSON on the wire with bigints as decimal strings;
+ * amounts are 6-decimal micro-units and prices micro-units of collateral per share (1_000_000 = 1.0).
+ * Unknown fields are dropped on decode, so a newer listener may add fields without breaking an older executor; a
+ * change in meaning bumps `version`, which an older executor rejects.
+ */
+export const INTENT_VERSION = 1;
+
+const bigintString = z
+  .string({ error: "must be a decimal integer string" })
+  .regex(/^(0|[1-9][0-9]*)$/, "must be a non-negative decimal integer string")
+  .transform((value) => BigInt(value));
+const positiveBigintString = bigintString.refine((value) => value > 0n, "must be > 0");
+const hash32 = z
+  .string({ error: "must be a 32-byte hex string" })
+  .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex string")
+  .transform((value) => value.toLowerCase() as Hex);
+const address = z
+  .string({ error: "must be a 20-byte hex address" })
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address")
+  .transform((value): Address => getAddress(value));
+const side = z.enum(["BUY", "SELL"], { error: 'must be "BUY" or "SELL"' });
+const epochMs = z.number({ error: "must be epoch milliseconds" }).finite().nonnegative();
+const version = z.literal(INTENT_VERSION, { error: `unsupported version (this build reads ${INTENT_VERSION})` });
+const subscriberId = z.string({ error: "must be a string" }).min(1, "must not be empty");
+/** Strictly inside (0, 1): the order book takes no order at 0 or 1. */
+const limitPriceMicros = bigintString.refine((value) => value > 0n && value < 1_000_000n, "must be in (0, 1000000)");
+const maxSlippageBps = z.number({ error: "must be basis points" }).int().min(0).max(9_999);
+
+const sourceFillSchema = z.object({
+  exchange: address,
+  layout: z.enum(["v1", "v2"], { error: 'must be "v1" or "v2"' }),
+  txHash: hash32,
+  logIndex: z.number({ error: "must be a number" }).int().nonnegative(),
+  blockNumber: bigintString,
+  blockHash: hash32,
+  tokenId: bigintString,
+  side,
+  /** The leader's price as the detector rendered it (float); the exact price is collateralAmount / shareAmount. */
+  price: z.number({ error: "must be a number" }).finite().nonnegative(),
+  collateralAmount: bigintString,
+  shareAmount: bigintString,
+});
+
+const orderCommon = { tokenId: bigintString, limitPriceMicros, maxSlippageBps };
+/** BUY spends `collateralAmount`; SELL sells `shareAmount` (the executor clamps it to what the subscriber holds). */
+const orderSchema = z.discriminatedUnion(
+  "side",
+  [
+    z.object({ side: z.literal("BUY"), collateralAmount: positiveBigintString, ...orderCommon }),
+    z.object({ side: z.literal("SELL"), shareAmount: positiveBigintString, ...orderCommon }),
+  ],
+  { error: 'must have side "BUY" or "SELL"' },
+);
+
+export const copyIntentSchema = z
+  .object({
+  kind: z.literal("intent"),
+  version,
+  /** intentId(chainId, source.txHash, source.logIndex, subscriberId): the dedupe key end to end. */
+  id: hash32,
+  chainId: z.number({ error: "must be a chain id" }).int().positive(),
+  subscriberId,
+  leader: address,
+  source: sourceFillSchema,
+  order: orderSchema,
+  timestamps: z.object({
+    /** When this listener first saw the leader's fill (any detection path). */
+    fillFirstSeenAtMs: epochMs,
+    intentCreatedAtMs: epochMs,
+  }),
+  })
+  // An id that does not match its fill would defeat dedupe downstream (two ids, one fill, two orders).
+  .refine((intent) => intent.id === intentId(intent.chainId, intent.source.txHash, intent.source.logIndex, intent.subscriberId), {
+    message: "does not match intentId(chainId, source.txHash, source.logIndex, subscriberId)",
+    path: ["id"],
+  })
+  .refine((intent) => intent.order.side === intent.source.side && intent.order.tokenId === intent.source.tokenId, {
+    message: "must copy the source fill's side and token",
+    path: ["order"],
+  });
+
+export const CANCEL_REASONS = ["reorg", "operator"] as const;
+
+/** Withdraws an intent: its fill was reorged out, or an operator pulled it. The executor drops it if not yet placed. */
+export const cancelIntentSchema = z.object({
+  kind: z.literal("cancel"),
+  version,
+  id: hash32,
+  subscriberId,
+  reason: z.enum(CANCEL_REASONS, { error: `must be one of ${CANCEL_REASONS.join(", ")}` }),
+  cancelledAtMs: epochMs,
+});
+
+export const busMessageSchema = z.discriminatedUnion("kind", [copyIntentSchema, cancelIntentSchema], {
+  error: 'kind must be "intent" or "cancel"',
+});
+
+export type CopyIntent = z.output<typeof copyIntentSchema>;
+export type CopyOrder = CopyIntent["order"];
+export type CancelIntent = z.output<typeof cancelIntentSchema>;
+export type BusMessage = CopyIntent | CancelIntent;
+
+/**
+ * Serialises a bus message. The payload is decoded again before it is returned, so a malformed intent fails here, at
+ * the publisher, with the field named, rather than later in every executor.
+ */
+export function encodeMessage(message: BusMessage): string {
+  const payload = JSON.stringify(message, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+  decodeMessage(payload);
+  return payload;
+}
+
+/** Parses and validates a bus message; throws `bad intent payload: <field path>: <problem>` on anything malformed. */
+export function decodeMessage(payload: string | Uint8Array): BusMessage {
+  const text = typeof payload === "string" ? payload : new TextDecoder().decode(payload);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`bad intent payload: not JSON (${(err as Error).message})`);
+  }
+  const result = busMessageSchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new Error(`bad intent payload: ${problems.join("; ")}`);
+  }
+  return result.data;
+}
+
+export function encodeIntent(intent: CopyIntent): string {
+  return encodeMessage(intent);
+}
+
+/** Like decodeMessage, for a payload that must be an intent (not a cancel). */
+export function decodeIntent(payload: string | Uint8Array): CopyIntent {
+  const message = decodeMessage(payload);
+  if (message.kind !== "intent") throw new Error(`bad intent payload: kind: expected "intent", got "${message.kind}"`);
+  return message;
+}

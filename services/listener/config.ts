@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { exchangeContractSchema, POLYGON_CHAIN_ID } from "../polymarket/exchanges";
+
+const url = (schemes: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value.replace("{apiKey}", "key")).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${schemes.join(" or ")} URL`);
+
+const providerSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "lower-case letters, digits and dashes"),
+    httpUrl: url(["http:", "https:"]),
+    wsUrl: url(["ws:", "wss:"]),
+    /** Environment variable holding the API key that replaces `{apiKey}` in the URLs; keys never live in the file. */
+    apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name").optional(),
+  })
+  .strict();
+
+const busSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("in-process"), shardCount: z.number().int().min(1).max(1024).default(4) }).strict(),
+  z
+    .object({
+      kind: z.literal("nats"),
+      servers: z.array(z.string().regex(/^nats:\/\/[^@/]+$/, "nats://host:port without credentials")).min(1),
+      shardCount: z.number().int().min(1).max(1024),
+      /** Environment variable with the NATS token, if the server wants one. */
+      tokenEnv: z.string().optional(),
+    })
+    .strict(),
+]);
+
+export const listenerConfigSchema = z
+  .object({
+    region: z.string().min(1),
+    chain: z
+      .object({
+        chainId: z.number().int().positive().default(POLYGON_CHAIN_ID),
+        blockTimeMs: z.number().int().min(50).max(60_000).default(2000),
+        /** Resume point when there is no checkpoint; default the head at start. */
+        startBlock: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    exchanges: z.array(exchangeContractSchema).min(1),
+    providers: z
+      .array(providerSchema)
+      .min(1)
+      .refine((list) => new Set(list.map((p) => p.name)).size === list.length, "provider names must be unique"),
+    subscribersFile: z.string().min(1),
+    bus: busSchema,
+    killSwitch: z.boolean().default(false),
+    http: z
+      .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(9464) })
+      .strict()
+      .default({ host: "127.0.0.1", port: 9464 }),
+    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+  })
+  .strict();
+
+export type ListenerConfig = z.output<typeof listenerConfigSchema>;
+
+/** Validates a listener config object; errors name the source and every bad field's path. */
+export function parseListenerConfig(raw: unknown, source: string): ListenerConfig {
+  const result = listenerConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new Error(result.error.issues.map((i) => `${source}: ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n"));
+  }
+  return result.data;
+}
+
+/** Reads the config file; a relative subscribersFile is resolved against the config's folder. */
+export function loadListenerConfig(file: string): ListenerConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file}: cannot read listener config: ${(err as Error).message}`);
+  }
+  const config = parseListenerConfig(raw, file);
+  return { ...config, subscribersFile: path.resolve(path.dirname(file), config.subscribersFile) };
+}
+
+/** Fills `{apiKey}` from the named environment variable; a missing variable names the provider, never the value. */
+export function resolveProviderUrls(
+  providers: ListenerConfig["providers"],
+  env: NodeJS.ProcessEnv = process.env,
+): { name: string; httpUrl: string; wsUrl: string }[] {
+  return providers.map((p) => {
+    const needsKey = p.httpUrl.includes("{apiKey}") || p.wsUrl.includes("{apiKey}");
+    if (!needsKey) return { name: p.name, httpUrl: p.httpUrl, wsUrl: p.wsUrl };
+    if (!p.apiKeyEnv) throw new Error(`providers.${p.name}: URL has {apiKey} but no apiKeyEnv is set`);
+    const key = env[p.apiKeyEnv];
+    if (!key) throw new Error(`providers.${p.name}: environment variable ${p.apiKeyEnv} is empty or unset`);
+    const fill = (u: string) => u.replaceAll("{apiKey}", encodeURIComponent(key));
+    return { name: p.name, httpUrl: fill(p.httpUrl), wsUrl: fill(p.wsUrl) };
+  });
+}

@@ -1,0 +1,98 @@
+import type { Logger } from "pino";
+import type { Address, Hex } from "viem";
+import type { IntentBus } from "../bus/bus";
+import { INTENT_VERSION, type CancelIntent } from "../intents/intent";
+import { preciseNowMs } from "../rpc/clock";
+import type { ListenerInstruments } from "./detector";
+import { fillKey, type Fill } from "./fill";
+import { buildIntents } from "./intents/build-intents";
+import type { ExposureLedger } from "./sizing/exposure";
+import type { CopyRule } from "./subscribers/schema";
+
+export interface PublishedCopy {
+  intentId: Hex;
+  subscriberId: string;
+}
+
+export interface CopyPipelineOptions {
+  rules: () => ReadonlyMap<Address, readonly CopyRule[]>;
+  globalKillSwitch: () => boolean;
+  ledger: ExposureLedger;
+  bus: IntentBus;
+  metrics: ListenerInstruments;
+  log: Logger;
+}
+
+/**
+ * Leader fill → sized copy intents on the bus, and reorged fill → cancels. Reservations are charged only for intents
+ * the bus accepted, and released when their fill is cancelled, so exposure caps follow what executors may act on.
+ */
+export class CopyPipeline {
+  private readonly published = new Map<string, { fill: Fill; copies: PublishedCopy[] }>();
+
+  constructor(private readonly options: CopyPipelineOptions) {}
+
+  async onFill(fill: Fill, firstSeenAtMs: number): Promise<PublishedCopy[]> {
+    const { metrics, ledger, bus, log } = this.options;
+    const started = performance.now();
+    const built = buildIntents(fill, this.options.rules(), ledger, {
+      nowMs: Date.now(),
+      fillFirstSeenAtMs: firstSeenAtMs,
+      globalKillSwitch: this.options.globalKillSwitch(),
+    });
+    const builtAt = performance.now();
+    metrics.stageDuration.observe({ stage: "intent" }, (builtAt - started) / 1000);
+    for (const skip of built.skipped) {
+      metrics.intents.inc({ outcome: skip.reason });
+      log.info({ subscriber: skip.subscriberId, reason: skip.reason, detail: skip.detail, tx: fill.txHash, logIndex: fill.logIndex }, "copy skipped");
+    }
+    const results = await Promise.allSettled(built.intents.map((intent) => bus.publish(intent)));
+    metrics.stageDuration.observe({ stage: "publish" }, (performance.now() - builtAt) / 1000);
+    metrics.stageDuration.observe({ stage: "detect" }, Math.max(0, preciseNowMs() - firstSeenAtMs) / 1000);
+    const copies: PublishedCopy[] = [];
+    results.forEach((result, i) => {
+      const intent = built.intents[i];
+      if (result.status === "rejected") {
+        metrics.intents.inc({ outcome: "publish_failed" });
+        log.error({ intent: intent.id, subscriber: intent.subscriberId, err: (result.reason as Error).message }, "intent publish failed");
+        return;
+      }
+      ledger.reserve(built.reservations[i]);
+      metrics.intents.inc({ outcome: "published" });
+      copies.push({ intentId: intent.id, subscriberId: intent.subscriberId });
+    });
+    if (copies.length > 0) this.published.set(fillKey(fill), { fill, copies });
+    log.info(
+      { tx: fill.txHash, logIndex: fill.logIndex, leader: fill.maker, side: fill.side, price: fill.price, intents: copies.length, skipped: built.skipped.length },
+      "leader fill",
+    );
+    return copies;
+  }
+
+  /** The fill left the canonical chain: every intent it produced is withdrawn and its reservation given back. */
+  async onFillRemoved(fill: Fill, source: string): Promise<void> {
+    const key = fillKey(fill);
+    const entry = this.published.get(key);
+    if (!entry) return;
+    this.published.delete(key);
+    const cancelledAtMs = Date.now();
+    await Promise.all(
+      entry.copies.map(async (copy) => {
+        const cancel: CancelIntent = { kind: "cancel", version: INTENT_VERSION, id: copy.intentId, subscriberId: copy.subscriberId, reason: "reorg", cancelledAtMs };
+        try {
+          await this.options.bus.publish(cancel);
+          this.options.ledger.release(copy.intentId);
+          this.options.metrics.intentsCancelled.inc({ reason: "reorg" });
+        } catch (err) {
+          this.options.log.error({ intent: copy.intentId, err: (err as Error).message }, "cancel publish failed");
+        }
+      }),
+    );
+    this.options.log.warn({ tx: fill.txHash, logIndex: fill.logIndex, source, cancelled: entry.copies.length }, "fill reorged out; intents cancelled");
+  }
+
+  /** Forget fills too old to be reorged. */
+  forgetBefore(blockNumber: bigint): void {
+    for (const [key, entry] of this.published) if (entry.fill.blockNumber < blockNumber) this.published.delete(key);
+  }
+}

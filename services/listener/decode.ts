@@ -1,0 +1,176 @@
+import { decodeEventLog, getAddress, type Address, type Hex } from "viem";
+import {
+  EXCHANGE_V1_EVENTS,
+  EXCHANGE_V2_EVENTS,
+  ORDER_FILLED_V1_TOPIC,
+  ORDER_FILLED_V2_TOPIC,
+  type ExchangeLayout,
+} from "../polymarket/abi";
+import type { ExchangeContract } from "../polymarket/exchanges";
+import type { Fill, Side } from "./fill";
+
+/** The fields of an RPC log the decoder reads; RPC payloads are untrusted, so every field is checked. */
+export interface RawLog {
+  address?: unknown;
+  topics?: unknown;
+  data?: unknown;
+  blockNumber?: unknown;
+  blockHash?: unknown;
+  transactionHash?: unknown;
+  logIndex?: unknown;
+  removed?: unknown;
+}
+
+export class MalformedLogError extends Error {
+  constructor(readonly what: string, message: string) {
+    super(message);
+    this.name = "MalformedLogError";
+  }
+}
+
+const HASH = /^0x[0-9a-fA-F]{64}$/;
+const QUANTITY = /^0x[0-9a-fA-F]{1,64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** Where a validated log sits on chain. */
+export interface LogPosition {
+  exchange: Address;
+  blockNumber: bigint;
+  blockHash: Hex;
+  txHash: Hex;
+  logIndex: number;
+  topics: Hex[];
+  data: Hex;
+  removed: boolean;
+}
+
+/** Validates the envelope of an RPC log; a pending log (no block yet) or a bad field is malformed. */
+export function readLogPosition(log: RawLog): LogPosition {
+  const field = (name: string, value: unknown, pattern: RegExp): string => {
+    if (typeof value !== "string" || !pattern.test(value)) {
+      throw new MalformedLogError(name, `log field ${name} is not valid: ${JSON.stringify(value)?.slice(0, 80)}`);
+    }
+    return value;
+  };
+  if (!Array.isArray(log.topics) || log.topics.length === 0) {
+    throw new MalformedLogError("topics", "log has no topics");
+  }
+  const topics = log.topics.map((t, i) => field(`topics.${i}`, t, HASH) as Hex);
+  if (typeof log.data !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(log.data)) {
+    throw new MalformedLogError("data", "log field data is not hex bytes");
+  }
+  return {
+    exchange: getAddress(field("address", log.address, ADDRESS)),
+    blockNumber: BigInt(field("blockNumber", log.blockNumber, QUANTITY)),
+    blockHash: field("blockHash", log.blockHash, HASH) as Hex,
+    txHash: field("transactionHash", log.transactionHash, HASH) as Hex,
+    logIndex: Number(BigInt(field("logIndex", log.logIndex, QUANTITY))),
+    topics,
+    data: log.data as Hex,
+    removed: log.removed === true,
+  };
+}
+
+/** Maps exchange address → layout; built once from config. */
+export class ExchangeIndex {
+  private readonly layouts = new Map<string, ExchangeLayout>();
+  constructor(exchanges: readonly ExchangeContract[]) {
+    for (const e of exchanges) this.layouts.set(e.address.toLowerCase(), e.layout);
+  }
+  layoutOf(address: string): ExchangeLayout | undefined {
+    return this.layouts.get(address.toLowerCase());
+  }
+  get addresses(): Address[] {
+    return [...this.layouts.keys()].map((a) => getAddress(a));
+  }
+}
+
+/** The maker topic of an OrderFilled log, lower-cased, read without decoding: most fills on chain are not leaders'. */
+export function makerOfTopics(topics: readonly Hex[]): string | undefined {
+  const topic = topics[2];
+  return topic ? `0x${topic.slice(26)}`.toLowerCase() : undefined;
+}
+
+/**
+ * Decodes an OrderFilled log into a leader Fill, or returns undefined when the log is not an OrderFilled or its maker
+ * is not a leader. Leaders are matched on maker only: the taker appearance is the counterparty's fill.
+ */
+export function decodeLeaderFill(
+  position: LogPosition,
+  chainId: number,
+  exchanges: ExchangeIndex,
+  isLeader: (makerLowerCase: string) => boolean,
+): Fill | undefined {
+  const layout = exchanges.layoutOf(position.exchange);
+  if (!layout) return undefined;
+  const topic0 = position.topics[0];
+  const expected = layout === "v1" ? ORDER_FILLED_V1_TOPIC : ORDER_FILLED_V2_TOPIC;
+  if (topic0 !== expected) return undefined;
+  const maker = makerOfTopics(position.topics);
+  if (!maker || !isLeader(maker)) return undefined;
+
+  let decoded;
+  try {
+    decoded = decodeEventLog({
+      abi: layout === "v1" ? EXCHANGE_V1_EVENTS : EXCHANGE_V2_EVENTS,
+      eventName: "OrderFilled",
+      topics: position.topics as [Hex, ...Hex[]],
+      data: position.data,
+      strict: true,
+    });
+  } catch (err) {
+    throw new MalformedLogError("abi", `OrderFilled log does not decode as ${layout}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const args = decoded.args as Record<string, unknown>;
+  const amounts = layout === "v1" ? readV1(args) : readV2(args);
+  if (amounts.shareAmount === 0n || amounts.collateralAmount === 0n) {
+    throw new MalformedLogError("amounts", `OrderFilled with a zero amount (tx ${position.txHash} log ${position.logIndex})`);
+  }
+  return {
+    chainId,
+    exchange: position.exchange,
+    layout,
+    blockNumber: position.blockNumber,
+    blockHash: position.blockHash,
+    txHash: position.txHash,
+    logIndex: position.logIndex,
+    orderHash: args.orderHash as Hex,
+    maker: getAddress(args.maker as string),
+    taker: getAddress(args.taker as string),
+    ...amounts,
+    price: Number(amounts.collateralAmount) / Number(amounts.shareAmount),
+    fee: args.fee as bigint,
+  };
+}
+
+interface FillAmounts {
+  side: Side;
+  tokenId: bigint;
+  collateralAmount: bigint;
+  shareAmount: bigint;
+}
+
+/** V1: asset id 0 is collateral, so a maker giving asset 0 is buying. */
+function readV1(args: Record<string, unknown>): FillAmounts {
+  const makerAssetId = args.makerAssetId as bigint;
+  const takerAssetId = args.takerAssetId as bigint;
+  const made = args.makerAmountFilled as bigint;
+  const taken = args.takerAmountFilled as bigint;
+  if (makerAssetId === 0n && takerAssetId === 0n) {
+    throw new MalformedLogError("assetIds", "V1 OrderFilled with both asset ids 0");
+  }
+  return makerAssetId === 0n
+    ? { side: "BUY", tokenId: takerAssetId, collateralAmount: made, shareAmount: taken }
+    : { side: "SELL", tokenId: makerAssetId, collateralAmount: taken, shareAmount: made };
+}
+
+/** V2/V3: explicit side; the maker gives collateral on a BUY and shares on a SELL. */
+function readV2(args: Record<string, unknown>): FillAmounts {
+  const side = Number(args.side);
+  const made = args.makerAmountFilled as bigint;
+  const taken = args.takerAmountFilled as bigint;
+  const tokenId = args.tokenId as bigint;
+  if (side === 0) return { side: "BUY", tokenId, collateralAmount: made, shareAmount: taken };
+  if (side === 1) return { side: "SELL", tokenId, collateralAmount: taken, shareAmount: made };
+  throw new MalformedLogError("side", `V2 OrderFilled with side ${side} (expected 0 or 1)`);
+}

@@ -1,0 +1,134 @@
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { Address } from "viem";
+import type { IntentBus } from "../bus/bus";
+import { createBus } from "../bus/from-config";
+import { LISTENER_METRICS, PROCESS_METRICS } from "../metrics/catalogue";
+import { monitorEventLoopDelay } from "../metrics/event-loop";
+import { createInstruments, createServiceRegistry } from "../metrics/registry";
+import { startServiceHttp, type ServiceHttpServer } from "../shared/http-server";
+import { resolveProviderUrls, type ListenerConfig } from "./config";
+import { CopyPipeline } from "./copy-pipeline";
+import { Detector, type ListenerInstruments } from "./detector";
+import { ExposureLedger } from "./sizing/exposure";
+import { copyRulesByLeader, loadSubscribers } from "./subscribers/load";
+import type { CopyRule } from "./subscribers/schema";
+
+export interface ListenerServiceOptions {
+  config: ListenerConfig;
+  log: Logger;
+  /** The local stack shares one in-process bus between listener and executor. */
+  bus?: IntentBus;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The listener process: detector → copy pipeline → bus, with /metrics, /healthz, /readyz. */
+export class ListenerService {
+  private killSwitch: boolean;
+  private rules: ReadonlyMap<Address, readonly CopyRule[]>;
+  private leaders: Set<string>;
+  private stopEventLoop: () => void = () => {};
+  private http: ServiceHttpServer | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  readonly detector: Detector;
+  readonly pipeline: CopyPipeline;
+  readonly metrics: ListenerInstruments;
+
+  private constructor(
+    private readonly options: ListenerServiceOptions,
+    readonly registry: Registry,
+    readonly bus: IntentBus,
+    private readonly ownsBus: boolean,
+  ) {
+    const { config, log } = options;
+    this.killSwitch = config.killSwitch;
+    const subscribers = loadSubscribers(config.subscribersFile);
+    this.rules = copyRulesByLeader(subscribers);
+    this.leaders = new Set([...this.rules.keys()].map((a) => a.toLowerCase()));
+    this.metrics = createInstruments(registry, LISTENER_METRICS);
+    const processMetrics = createInstruments(registry, PROCESS_METRICS);
+    this.stopEventLoop = monitorEventLoopDelay(processMetrics.eventLoopDelay);
+    this.pipeline = new CopyPipeline({
+      rules: () => this.rules,
+      globalKillSwitch: () => this.killSwitch,
+      ledger: new ExposureLedger(),
+      bus,
+      metrics: this.metrics,
+      log,
+    });
+    this.detector = new Detector(
+      {
+        chainId: config.chain.chainId,
+        exchanges: config.exchanges,
+        providers: resolveProviderUrls(config.providers, options.env),
+        blockTimeMs: config.chain.blockTimeMs,
+        isLeader: (maker) => this.leaders.has(maker),
+        ...(config.chain.startBlock !== undefined ? { startBlock: BigInt(config.chain.startBlock) } : {}),
+      },
+      {
+        fill: (fill, firstSeenAtMs) => this.track(this.pipeline.onFill(fill, firstSeenAtMs)),
+        fillRemoved: (fill, source) => this.track(this.pipeline.onFillRemoved(fill, source)),
+      },
+      this.metrics,
+      log,
+    );
+  }
+
+  static async start(options: ListenerServiceOptions): Promise<ListenerService> {
+    const { config } = options;
+    const registry = createServiceRegistry("listener");
+    const bus = options.bus ?? (await createBus(config.bus, `listener-${config.region}`, options.env));
+    const service = new ListenerService(options, registry, bus, !options.bus);
+    try {
+      await service.detector.start();
+      service.http = await startServiceHttp({
+        host: config.http.host,
+        port: config.http.port,
+        registry,
+        health: () => ({ ok: true, detail: { lastConfirmedBlock: service.detector.lastConfirmedBlock } }),
+        readiness: () => ({ ok: service.detector.ready(), detail: service.detector.snapshot() }),
+      });
+    } catch (err) {
+      await service.stop();
+      throw err;
+    }
+    options.log.info({ region: config.region, providers: config.providers.map((p) => p.name), http: service.http.url }, "listener started");
+    return service;
+  }
+
+  get httpUrl(): string | undefined {
+    return this.http?.url;
+  }
+
+  /** Re-reads the subscribers file (SIGHUP); a bad file keeps the old rules and says why. */
+  reloadSubscribers(): void {
+    try {
+      const rules = copyRulesByLeader(loadSubscribers(this.options.config.subscribersFile));
+      this.rules = rules;
+      this.leaders = new Set([...rules.keys()].map((a) => a.toLowerCase()));
+      this.options.log.info({ leaders: this.leaders.size }, "subscribers reloaded");
+    } catch (err) {
+      this.options.log.error({ err: (err as Error).message }, "subscribers reload failed; keeping the previous rules");
+    }
+  }
+
+  setKillSwitch(on: boolean): void {
+    this.killSwitch = on;
+    this.options.log.warn({ killSwitch: on }, "global kill switch changed");
+  }
+
+  /** Stops detection, lets in-flight publishes finish, then closes the bus it owns and the HTTP server. */
+  async stop(): Promise<void> {
+    await this.detector.stop();
+    await Promise.allSettled([...this.inFlight]);
+    this.stopEventLoop();
+    await this.http?.close();
+    if (this.ownsBus) await this.bus.close();
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+}

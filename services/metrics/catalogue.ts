@@ -1,0 +1,188 @@
+/**
+ * Every metric the services export, named once. Dashboards, alert rules, runbooks and the triage command import these
+ * names instead of spelling them, so a rename breaks the build instead of a 3 a.m. query.
+ *
+ * Bucket lists are literals on purpose: latency SLO thresholds must sit exactly on a bucket boundary.
+ */
+
+/** 100 µs … 5 s: fine enough to show a sub-millisecond p99 of our own code and a multi-second provider stall. */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3,
+  5,
+] as const;
+
+export type MetricType = "counter" | "gauge" | "histogram";
+
+export interface MetricDefinition {
+  name: string;
+  type: MetricType;
+  help: string;
+  labelNames: readonly string[];
+  buckets?: readonly number[];
+}
+
+function metric<const T extends MetricType, const L extends readonly string[]>(
+  name: string,
+  type: T,
+  help: string,
+  labelNames: L,
+  buckets?: readonly number[],
+) {
+  return { name, type, help, labelNames, ...(buckets ? { buckets } : {}) } as const;
+}
+
+/** Listener stages: decode a log, build the intents for its followers, hand them to the bus; detect = all three. */
+export const LISTENER_STAGES = ["decode", "intent", "publish", "detect"] as const;
+export type ListenerStage = (typeof LISTENER_STAGES)[number];
+
+/** Error kinds of the RPC layer; one vocabulary for the listener and the latency exporter. */
+export const RPC_ERROR_KINDS = [
+  "timeout",
+  "http_429",
+  "http_5xx",
+  "http_other",
+  "rpc_error",
+  "malformed",
+  "wrong_chain",
+  "network",
+  "empty_logs",
+] as const;
+export type RpcErrorKind = (typeof RPC_ERROR_KINDS)[number];
+
+/** A provider's state as the listener sees it; exactly one is 1 per provider. */
+export const PROVIDER_STATES = ["healthy", "lagging", "stalled", "open_circuit", "wrong_chain", "disconnected"] as const;
+export type ProviderState = (typeof PROVIDER_STATES)[number];
+
+export const LISTENER_METRICS = {
+  providerArrivalLag: metric(
+    "polysync_listener_provider_arrival_lag_seconds",
+    "histogram",
+    "How long after the first provider this provider delivered the same head or log (0 for the first).",
+    ["provider", "kind"],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  firstArrivals: metric(
+    "polysync_listener_first_arrivals_total",
+    "counter",
+    "Heads and logs this provider delivered before every other provider.",
+    ["provider", "kind"],
+  ),
+  stageDuration: metric(
+    "polysync_listener_stage_duration_seconds",
+    "histogram",
+    "Time spent in one listener stage per fill (decode, intent, publish; detect = first arrival to intents published).",
+    ["stage"],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  headLagBlocks: metric(
+    "polysync_rpc_head_lag_blocks",
+    "gauge",
+    "Blocks this provider's head is behind the best head seen across providers.",
+    ["provider"],
+  ),
+  providerState: metric(
+    "polysync_rpc_provider_state",
+    "gauge",
+    "1 for the provider's current state (healthy, lagging, stalled, open_circuit, wrong_chain, disconnected).",
+    ["provider", "state"],
+  ),
+  reconnects: metric(
+    "polysync_rpc_reconnects_total",
+    "counter",
+    "WebSocket reconnects by provider and reason (stalled, closed, error, wrong_chain).",
+    ["provider", "reason"],
+  ),
+  rpcErrors: metric("polysync_rpc_errors_total", "counter", "RPC errors by provider and kind.", ["provider", "kind"]),
+  requestDuration: metric(
+    "polysync_rpc_request_duration_seconds",
+    "histogram",
+    "HTTP JSON-RPC round trip by provider and method (successful answers only).",
+    ["provider", "method"],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  hedges: metric(
+    "polysync_rpc_hedged_requests_total",
+    "counter",
+    "Requests that sent a hedge leg, by which leg answered first (primary, hedge) or none.",
+    ["winner"],
+  ),
+  backfills: metric(
+    "polysync_listener_backfills_total",
+    "counter",
+    "Blocks fetched by eth_getLogs outside the subscriptions, by reason (gap, reconcile, startup, reorg).",
+    ["reason"],
+  ),
+  blocksProcessed: metric(
+    "polysync_listener_blocks_processed_total",
+    "counter",
+    "Canonical blocks whose exchange logs were confirmed complete.",
+    [],
+  ),
+  logsReceived: metric(
+    "polysync_listener_logs_total",
+    "counter",
+    "Exchange logs received by source (provider name or backfill), before dedupe.",
+    ["source"],
+  ),
+  fills: metric(
+    "polysync_listener_leader_fills_total",
+    "counter",
+    "Distinct leader fills detected, by exchange layout (v1, v2).",
+    ["layout"],
+  ),
+  intents: metric(
+    "polysync_listener_intents_total",
+    "counter",
+    "Copy intents by outcome: published, or the skip reason from the sizing policy.",
+    ["outcome"],
+  ),
+  intentsCancelled: metric(
+    "polysync_listener_intents_cancelled_total",
+    "counter",
+    "Cancel messages sent for intents whose fill left the canonical chain.",
+    ["reason"],
+  ),
+  reorgs: metric(
+    "polysync_listener_reorgs_total",
+    "counter",
+    "Reorgs seen, by how they were noticed (removed_log, head).",
+    ["source"],
+  ),
+  malformed: metric(
+    "polysync_listener_malformed_total",
+    "counter",
+    "Malformed logs or RPC payloads that were counted and skipped, by source and what was wrong.",
+    ["source", "what"],
+  ),
+  bestHead: metric("polysync_listener_best_head_block", "gauge", "Highest trusted head block number.", []),
+  lastProcessedBlock: metric(
+    "polysync_listener_last_processed_block",
+    "gauge",
+    "Highest block whose exchange logs are confirmed complete.",
+    [],
+  ),
+  ready: metric("polysync_listener_ready", "gauge", "1 when at least one healthy provider is at the current head.", []),
+} as const;
+
+export const PROCESS_METRICS = {
+  eventLoopDelay: metric(
+    "polysync_event_loop_delay_seconds",
+    "histogram",
+    "How late a 10 ms timer fired: the event-loop delay every callback of this process sees.",
+    [],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+} as const;
+
+/** Created by prom-client's default collectors, not by createInstruments; named here so nobody spells them. */
+export const NODE_DEFAULT_METRICS = {
+  eventLoopLagP99: metric("nodejs_eventloop_lag_p99_seconds", "gauge", "Event-loop lag p99 (prom-client).", []),
+  gcDuration: metric("nodejs_gc_duration_seconds", "histogram", "GC pauses by kind (prom-client).", ["kind"]),
+  residentMemory: metric("process_resident_memory_bytes", "gauge", "Resident memory (prom-client).", []),
+} as const;
+
+export const ALL_METRICS: readonly MetricDefinition[] = [
+  ...Object.values(LISTENER_METRICS),
+  ...Object.values(PROCESS_METRICS),
+  ...Object.values(NODE_DEFAULT_METRICS),
+];

@@ -1,0 +1,36 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { MetricDefinition } from "./catalogue";
+
+type Instrument<D extends MetricDefinition> = D["type"] extends "counter"
+  ? Counter<D["labelNames"][number]>
+  : D["type"] extends "gauge"
+    ? Gauge<D["labelNames"][number]>
+    : Histogram<D["labelNames"][number]>;
+
+export type Instruments<T extends Record<string, MetricDefinition>> = { [K in keyof T]: Instrument<T[K]> };
+
+/** Creates the prom-client instruments for a catalogue section on one registry (one registry per service instance). */
+export function createInstruments<T extends Record<string, MetricDefinition>>(
+  registry: Registry,
+  definitions: T,
+): Instruments<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, def] of Object.entries(definitions)) {
+    const common = { name: def.name, help: def.help, labelNames: [...def.labelNames], registers: [registry] };
+    out[key] =
+      def.type === "counter"
+        ? new Counter(common)
+        : def.type === "gauge"
+          ? new Gauge(common)
+          : new Histogram({ ...common, buckets: [...(def.buckets ?? [])] });
+  }
+  return out as Instruments<T>;
+}
+
+/** A registry with Node's default metrics (event-loop lag, GC, heap) labelled with the service name. */
+export function createServiceRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}

@@ -1,0 +1,27 @@
+/** The last N latencies of one provider, for the hedge delay: a fixed ring, so memory and cost stay flat. */
+export class LatencyWindow {
+  private readonly samples: Float64Array;
+  private count = 0;
+  private next = 0;
+
+  constructor(size = 256) {
+    this.samples = new Float64Array(size);
+  }
+
+  record(ms: number): void {
+    this.samples[this.next] = ms;
+    this.next = (this.next + 1) % this.samples.length;
+    this.count = Math.min(this.count + 1, this.samples.length);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Nearest-rank quantile, or undefined with no samples. */
+  quantile(q: number): number | undefined {
+    if (this.count === 0) return undefined;
+    const sorted = Array.from(this.samples.subarray(0, this.count)).sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  }
+}

@@ -1,0 +1,222 @@
+import WebSocket from "ws";
+import type { Hex } from "viem";
+import { readBlockHeader, type BlockHeader } from "./block-header";
+import { preciseNowMs } from "./clock";
+import type { ProviderStatus } from "./provider";
+
+export interface LogFilter {
+  address: readonly Hex[];
+  topics: readonly (readonly Hex[] | Hex | null)[];
+}
+
+export interface WsSessionOptions {
+  chainId: number;
+  logFilter: LogFilter;
+  /** Connect + chain-id check + both subscriptions must finish within this. */
+  handshakeTimeoutMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** A provider on the wrong chain is asked again only this often. */
+  wrongChainRetryMs: number;
+}
+
+export const DEFAULT_WS_SESSION: Omit<WsSessionOptions, "chainId" | "logFilter"> = {
+  handshakeTimeoutMs: 3000,
+  backoffInitialMs: 250,
+  backoffMaxMs: 5000,
+  wrongChainRetryMs: 30_000,
+};
+
+export type ReconnectReason = "stalled" | "closed" | "error" | "handshake_timeout" | "wrong_chain";
+
+export interface WsSessionEvents {
+  head(provider: string, header: BlockHeader, arrivalMs: number): void;
+  log(provider: string, log: unknown, arrivalMs: number): void;
+  malformed(provider: string, what: string, message: string): void;
+  connected(provider: string): void;
+  disconnected(provider: string, reason: ReconnectReason, detail: string): void;
+  wrongChain(provider: string, reported: string): void;
+}
+
+type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
+
+/**
+ * One provider's WebSocket: checks the chain id, subscribes to newHeads and the exchange logs, and reconnects with
+ * jittered exponential backoff forever (viem gives up after five fixed tries). Liveness is judged outside, by heads
+ * compared across providers: a stalled socket still answers pings, so pings prove nothing.
+ */
+export class WsSession {
+  private socket: WebSocket | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private readonly subscriptions = new Map<string, "head" | "log">();
+  private nextId = 1;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly status: ProviderStatus,
+    private readonly options: WsSessionOptions,
+    private readonly events: WsSessionEvents,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Drops the socket (e.g. silently stalled) and connects again at once. */
+  forceReconnect(reason: ReconnectReason, detail: string): void {
+    if (this.stopped) return;
+    this.teardown(reason, detail);
+    this.attempt = 0;
+    this.scheduleConnect(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    this.failPending(new Error("session stopped"));
+    this.subscriptions.clear();
+    this.status.wsConnected = false;
+    socket?.removeAllListeners();
+    socket?.on("error", () => {});
+    socket?.terminate();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const socket = new WebSocket(this.status.endpoint.wsUrl, { handshakeTimeout: this.options.handshakeTimeoutMs });
+    this.socket = socket;
+    socket.on("message", (data) => this.onMessage(data.toString()));
+    socket.on("close", (code) => this.onDown(socket, "closed", `socket closed (${code})`));
+    socket.on("error", (err) => this.onDown(socket, "error", err.message));
+    socket.on("open", () => {
+      this.handshake(socket).catch((err: Error & { reason?: ReconnectReason }) =>
+        this.onDown(socket, err.reason ?? "handshake_timeout", err.message),
+      );
+    });
+  }
+
+  private async handshake(socket: WebSocket): Promise<void> {
+    const chainId = await this.call(socket, "eth_chainId", []);
+    if (typeof chainId !== "string" || Number(chainId) !== this.options.chainId) {
+      this.status.chain = "wrong";
+      this.events.wrongChain(this.status.name, String(chainId));
+      throw Object.assign(new Error(`chain id ${String(chainId)}, expected ${this.options.chainId}`), {
+        reason: "wrong_chain" as const,
+      });
+    }
+    this.status.chain = "ok";
+    const heads = await this.call(socket, "eth_subscribe", ["newHeads"]);
+    const logs = await this.call(socket, "eth_subscribe", ["logs", this.options.logFilter]);
+    if (typeof heads !== "string" || typeof logs !== "string") {
+      throw Object.assign(new Error("eth_subscribe did not return subscription ids"), { reason: "error" as const });
+    }
+    this.subscriptions.set(heads, "head");
+    this.subscriptions.set(logs, "log");
+    this.attempt = 0;
+    this.status.wsConnected = true;
+    this.events.connected(this.status.name);
+  }
+
+  private call(socket: WebSocket, method: string, params: unknown[]): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(Object.assign(new Error(`${method} unanswered after ${this.options.handshakeTimeoutMs} ms`), {
+          reason: "handshake_timeout" as const,
+        }));
+      }, this.options.handshakeTimeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    });
+  }
+
+  private onMessage(text: string): void {
+    const arrivalMs = preciseNowMs();
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      this.events.malformed(this.status.name, "json", "WebSocket message is not JSON");
+      return;
+    }
+    if (typeof message !== "object" || message === null) {
+      this.events.malformed(this.status.name, "json", "WebSocket message is not an object");
+      return;
+    }
+    if (message.method === "eth_subscription") {
+      const params = message.params as { subscription?: unknown; result?: unknown } | undefined;
+      const kind = typeof params?.subscription === "string" ? this.subscriptions.get(params.subscription) : undefined;
+      if (!kind) return;
+      if (kind === "log") {
+        this.events.log(this.status.name, params?.result, arrivalMs);
+        return;
+      }
+      let header: BlockHeader;
+      try {
+        header = readBlockHeader(params?.result);
+      } catch (err) {
+        this.events.malformed(this.status.name, "head", (err as Error).message);
+        return;
+      }
+      this.events.head(this.status.name, header, arrivalMs);
+      return;
+    }
+    const pending = typeof message.id === "number" ? this.pending.get(message.id) : undefined;
+    if (!pending) return;
+    this.pending.delete(message.id as number);
+    if (message.error !== undefined) {
+      const error = message.error as { code?: unknown; message?: unknown };
+      pending.reject(Object.assign(new Error(`JSON-RPC error ${String(error?.code)}: ${String(error?.message)}`), {
+        reason: "error" as const,
+      }));
+    } else pending.resolve(message.result);
+  }
+
+  private onDown(socket: WebSocket, reason: ReconnectReason, detail: string): void {
+    if (socket !== this.socket || this.stopped) return;
+    this.teardown(reason, detail);
+    const delay =
+      reason === "wrong_chain"
+        ? this.options.wrongChainRetryMs
+        : Math.random() * Math.min(this.options.backoffMaxMs, this.options.backoffInitialMs * 2 ** this.attempt);
+    this.attempt += 1;
+    this.scheduleConnect(delay);
+  }
+
+  private teardown(reason: ReconnectReason, detail: string): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.failPending(new Error(`socket down: ${detail}`));
+    this.subscriptions.clear();
+    this.status.wsConnected = false;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.on("error", () => {});
+      socket.terminate();
+    }
+    this.events.disconnected(this.status.name, reason, detail);
+  }
+
+  private failPending(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private scheduleConnect(delayMs: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delayMs);
+  }
+}

@@ -1,0 +1,142 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Delivery, DeliveryError } from "../../services/bus/bus";
+import { InProcessBus } from "../../services/bus/in-process";
+import { cancelOf, idsByShard, intent, label, until } from "./messages";
+
+describe("InProcessBus", () => {
+  test("routes by subscriber shard; each subscription sees only its shards", async () => {
+    const bus = new InProcessBus({ shardCount: 4 });
+    const ids = idsByShard(4);
+    const seen: { sub: string; shard: number; subscriberId: string }[] = [];
+    await bus.subscribe([0, 1], (m, d) => void seen.push({ sub: "a", shard: d.shard, subscriberId: m.subscriberId }));
+    await bus.subscribe([2, 3], (m, d) => void seen.push({ sub: "b", shard: d.shard, subscriberId: m.subscriberId }));
+    for (const [shard, id] of ids.entries()) expect(await bus.publish(intent(id, 1))).toEqual({ shard, duplicate: false });
+    await until(() => seen.length === 4, "four deliveries");
+    expect(seen.sort((x, y) => x.shard - y.shard)).toEqual(
+      ids.map((subscriberId, shard) => ({ sub: shard < 2 ? "a" : "b", shard, subscriberId })),
+    );
+    await bus.close();
+  });
+
+  test("delivers asynchronously and in publish order per shard, cancels included", async () => {
+    const bus = new InProcessBus({ shardCount: 2 });
+    const got: string[] = [];
+    await bus.subscribe([0, 1], async (m) => {
+      await sleep(Math.random() * 3);
+      got.push(label(m));
+    });
+    const sent: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const m = intent("alice", i);
+      await bus.publish(m);
+      sent.push(label(m));
+      if (i % 5 === 0) {
+        await bus.publish(cancelOf(m));
+        sent.push(label(cancelOf(m)));
+      }
+    }
+    expect(got).toEqual([]);
+    await until(() => got.length === sent.length, "all messages");
+    expect(got).toEqual(sent);
+    await bus.close();
+  });
+
+  test("a message id published twice within the window is delivered once; after the window it is new again", async () => {
+    let now = 1_000_000;
+    const bus = new InProcessBus({ shardCount: 1, duplicateWindowMs: 60_000, now: () => now });
+    const got: string[] = [];
+    await bus.subscribe(0, (m) => void got.push(label(m)));
+    const m = intent("alice", 1);
+    expect(await bus.publish(m)).toEqual({ shard: 0, duplicate: false });
+    expect(await bus.publish(m)).toEqual({ shard: 0, duplicate: true });
+    // A cancel has its own id: it is not a duplicate of the intent it cancels.
+    expect(await bus.publish(cancelOf(m))).toEqual({ shard: 0, duplicate: false });
+    expect(await bus.publish(cancelOf(m))).toEqual({ shard: 0, duplicate: true });
+    now += 59_999;
+    expect((await bus.publish(m)).duplicate).toBe(true);
+    now += 1;
+    expect((await bus.publish(m)).duplicate).toBe(false);
+    await until(() => got.length === 3, "three deliveries");
+    await sleep(20);
+    expect(got).toEqual(["intent:alice:1", label(cancelOf(m)), "intent:alice:1"]);
+    await bus.close();
+  });
+
+  test("messages wait for a subscriber, and a new subscription resumes after the last handled one", async () => {
+    const bus = new InProcessBus({ shardCount: 1 });
+    await bus.publish(intent("alice", 1));
+    const first: string[] = [];
+    const sub = await bus.subscribe(0, (m) => void first.push(label(m)));
+    await until(() => first.length === 1, "the early message");
+    await sub.unsubscribe();
+    await bus.publish(intent("alice", 2));
+    await bus.publish(intent("alice", 3));
+    await sleep(20);
+    expect(first).toEqual(["intent:alice:1"]);
+    const second: string[] = [];
+    await bus.subscribe(0, (m) => void second.push(label(m)));
+    await until(() => second.length === 2, "messages published while unsubscribed");
+    expect(second).toEqual(["intent:alice:2", "intent:alice:3"]);
+    await bus.close();
+  });
+
+  test("a throwing handler gets the message again, up to maxDeliver attempts, then the shard moves on", async () => {
+    const bus = new InProcessBus({ shardCount: 1, maxDeliver: 3, retryDelayMs: 1 });
+    const attempts: [string, Delivery][] = [];
+    const errors: DeliveryError[] = [];
+    await bus.subscribe(
+      0,
+      (m, d) => {
+        attempts.push([label(m), d]);
+        if (m.kind === "intent" && m.source.logIndex === 1) throw new Error("venue down");
+        if (m.kind === "intent" && m.source.logIndex === 2 && d.attempt === 1) throw new Error("blip");
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    await bus.publish(intent("alice", 1));
+    await bus.publish(intent("alice", 2));
+    await until(() => attempts.length === 5, "five attempts");
+    expect(attempts.map(([l, d]) => `${l}#${d.attempt}`)).toEqual([
+      "intent:alice:1#1",
+      "intent:alice:1#2",
+      "intent:alice:1#3",
+      "intent:alice:2#1",
+      "intent:alice:2#2",
+    ]);
+    expect(errors.map((e) => [e.error.message, e.final])).toEqual([
+      ["venue down", false],
+      ["venue down", false],
+      ["venue down", true],
+      ["blip", false],
+    ]);
+    await bus.close();
+  });
+
+  test("drain waits for the message in hand", async () => {
+    const bus = new InProcessBus({ shardCount: 1 });
+    let finished = false;
+    const sub = await bus.subscribe(0, async () => {
+      await sleep(50);
+      finished = true;
+    });
+    await bus.publish(intent("alice", 1));
+    await sleep(10);
+    await sub.drain();
+    expect(finished).toBe(true);
+    await bus.close();
+  });
+
+  test("one subscription per shard; nothing after close", async () => {
+    const bus = new InProcessBus({ shardCount: 2 });
+    await bus.subscribe(1, () => undefined);
+    await expect(bus.subscribe([0, 1], () => undefined)).rejects.toThrow("shard(s) 1 already have a subscriber in this process");
+    await bus.close();
+    await expect(bus.publish(intent("alice", 1))).rejects.toThrow("in-process intent bus is closed");
+  });
+
+  test("refuses to publish a malformed message", async () => {
+    const bus = new InProcessBus({ shardCount: 1 });
+    await expect(bus.publish({ ...intent("alice", 1), subscriberId: "bob" })).rejects.toThrow(/^bad intent payload: id/);
+    await bus.close();
+  });
+});

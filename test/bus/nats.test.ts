@@ -1,0 +1,257 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connect, nanos } from "nats";
+import type { DeliveryError } from "../../services/bus/bus";
+import { NatsBus, type NatsBusOptions } from "../../services/bus/nats";
+import type { BusMessage } from "../../services/intents/intent";
+import { cancelOf, idsByShard, intent, label, until } from "./messages";
+
+/** These tests run a real JetStream server: a missing binary is a failure, not a skip. */
+function natsServerBinary(): string {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, "nats-server");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  throw new Error(`nats-server is not on PATH (${process.env.PATH}); the NATS bus tests need it (Debian: apt-get install nats-server)`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+let server: ChildProcess;
+let storeDir: string;
+let url: string;
+let serverOutput = "";
+
+beforeAll(async () => {
+  const binary = natsServerBinary();
+  const port = await freePort();
+  storeDir = mkdtempSync(path.join(tmpdir(), "nats-js-"));
+  server = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
+  server.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
+  url = `nats://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  while (!(await accepts(port))) {
+    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}: ${serverOutput.slice(-800)}`);
+    if (Date.now() > deadline) throw new Error(`nats-server did not accept connections on ${url} within 10 s: ${serverOutput.slice(-800)}`);
+    await sleep(50);
+  }
+});
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await Promise.race([exited, sleep(5_000).then(() => server.kill("SIGKILL"))]);
+  }
+  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+});
+
+let streams = 0;
+/** Each test gets its own stream and subjects, so durable consumers of one test never see another's messages. */
+function isolated(shardCount: number, overrides: Partial<NatsBusOptions> = {}): NatsBusOptions {
+  streams += 1;
+  return {
+    servers: url,
+    shardCount,
+    streamName: `TEST_INTENTS_${streams}`,
+    subjectPrefix: `test${streams}.intents`,
+    retryDelayMs: 20,
+    ...overrides,
+  };
+}
+
+function collector() {
+  const got: { label: string; shard: number; attempt: number }[] = [];
+  return {
+    got,
+    labels: () => got.map((g) => g.label),
+    handler: (m: BusMessage, d: { shard: number; attempt: number }) => void got.push({ label: label(m), shard: d.shard, attempt: d.attempt }),
+  };
+}
+
+describe("NatsBus", () => {
+  test("creates the stream once and updates it idempotently on every connect", async () => {
+    const options = isolated(2);
+    const first = await NatsBus.connect(options);
+    const second = await NatsBus.connect(options);
+    const third = await NatsBus.connect({ ...options, duplicateWindowMs: 30_000 });
+    const nc = await connect({ servers: url });
+    const info = await (await nc.jetstreamManager()).streams.info(options.streamName!);
+    expect(info.config.subjects).toEqual([`${options.subjectPrefix}.*`]);
+    expect(info.config.duplicate_window).toBe(nanos(30_000));
+    await Promise.all([first.close(), second.close(), third.close(), nc.close()]);
+  });
+
+  test("publishes across shards; each executor consumes only its shards, in order", async () => {
+    const options = isolated(3);
+    const listener = await NatsBus.connect(options);
+    const executorA = await NatsBus.connect(options);
+    const executorB = await NatsBus.connect(options);
+    const a = collector();
+    const b = collector();
+    await executorA.subscribe(0, a.handler);
+    await executorB.subscribe([1, 2], b.handler);
+    const ids = idsByShard(3);
+    for (let n = 1; n <= 5; n++) {
+      for (const [shard, id] of ids.entries()) expect(await listener.publish(intent(id, n))).toEqual({ shard, duplicate: false });
+    }
+    await until(() => a.got.length === 5 && b.got.length === 10, "15 deliveries");
+    expect(a.labels()).toEqual([1, 2, 3, 4, 5].map((n) => `intent:${ids[0]}:${n}`));
+    expect(new Set(b.got.map((g) => g.shard))).toEqual(new Set([1, 2]));
+    for (const shard of [1, 2]) {
+      expect(b.got.filter((g) => g.shard === shard).map((g) => g.label)).toEqual([1, 2, 3, 4, 5].map((n) => `intent:${ids[shard]}:${n}`));
+    }
+    await Promise.all([listener.close(), executorA.close(), executorB.close()]);
+  });
+
+  test("the same intent published by two listeners is delivered once", async () => {
+    const options = isolated(1);
+    const regionA = await NatsBus.connect(options);
+    const regionB = await NatsBus.connect(options);
+    const executor = await NatsBus.connect(options);
+    const c = collector();
+    await executor.subscribe(0, c.handler);
+    const m = intent("alice", 7);
+    expect(await regionA.publish(m)).toEqual({ shard: 0, duplicate: false });
+    expect(await regionB.publish(m)).toEqual({ shard: 0, duplicate: true });
+    expect(await regionA.publish(intent("alice", 8))).toEqual({ shard: 0, duplicate: false });
+    await until(() => c.got.length === 2, "two deliveries");
+    await sleep(300);
+    expect(c.labels()).toEqual(["intent:alice:7", "intent:alice:8"]);
+    await Promise.all([regionA.close(), regionB.close(), executor.close()]);
+  });
+
+  test("cancels travel on the subscriber's shard after the intent, and are deduplicated separately", async () => {
+    const options = isolated(4);
+    const listener = await NatsBus.connect(options);
+    const executor = await NatsBus.connect(options);
+    const c = collector();
+    await executor.subscribe([0, 1, 2, 3], c.handler);
+    const m = intent("alice", 1);
+    await listener.publish(m);
+    expect((await listener.publish(cancelOf(m))).duplicate).toBe(false);
+    expect((await listener.publish(cancelOf(m))).duplicate).toBe(true);
+    await until(() => c.got.length === 2, "intent and cancel");
+    expect(c.labels()).toEqual([label(m), label(cancelOf(m))]);
+    await Promise.all([listener.close(), executor.close()]);
+  });
+
+  test("a restarted consumer resumes from its last acknowledgement: nothing lost, nothing repeated", async () => {
+    const options = isolated(1);
+    const listener = await NatsBus.connect(options);
+    const before = collector();
+    const first = await NatsBus.connect(options);
+    await first.subscribe(0, before.handler);
+    for (const n of [1, 2]) await listener.publish(intent("alice", n));
+    await until(() => before.got.length === 2, "first two");
+    await first.close();
+
+    for (const n of [3, 4, 5]) await listener.publish(intent("alice", n));
+    const after = collector();
+    const restarted = await NatsBus.connect(options);
+    await restarted.subscribe(0, after.handler);
+    await until(() => after.got.length === 3, "messages published while down");
+    await sleep(300);
+    expect(after.labels()).toEqual(["intent:alice:3", "intent:alice:4", "intent:alice:5"]);
+    await Promise.all([listener.close(), restarted.close()]);
+  });
+
+  test("a stopped subscription finishes the message in hand and leaves no pull behind on a live connection", async () => {
+    // With a 60 s ack wait, a message sent into a leftover pull would miss this test's 5 s deadline.
+    const options = isolated(1, { ackWaitMs: 60_000 });
+    const listener = await NatsBus.connect(options);
+    const first = await NatsBus.connect(options);
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    const subscription = await first.subscribe(0, async (m) => {
+      handled.push(label(m));
+      await blocked;
+    });
+    await listener.publish(intent("alice", 1));
+    await until(() => handled.length === 1, "the first message in hand");
+    await subscription.unsubscribe();
+    release();
+    for (const n of [2, 3]) await listener.publish(intent("alice", n));
+
+    const next = collector();
+    const second = await NatsBus.connect(options);
+    await second.subscribe(0, next.handler);
+    await until(() => next.got.length === 2, "messages published after the first consumer stopped");
+    await sleep(300);
+    expect(handled).toEqual(["intent:alice:1"]);
+    expect(next.labels()).toEqual(["intent:alice:2", "intent:alice:3"]);
+    await Promise.all([listener.close(), first.close(), second.close()]);
+  });
+
+  test("a throwing handler is retried in order up to maxDeliver; a payload that cannot decode is terminated", async () => {
+    const options = isolated(1, { maxDeliver: 2 });
+    const listener = await NatsBus.connect(options);
+    const executor = await NatsBus.connect(options);
+    const attempts: string[] = [];
+    const errors: DeliveryError[] = [];
+    await executor.subscribe(
+      0,
+      (m, d) => {
+        attempts.push(`${label(m)}#${d.attempt}`);
+        if (m.kind === "intent" && m.source.logIndex === 1) throw new Error("venue down");
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    const raw = await connect({ servers: url });
+    await raw.jetstream().publish(`${options.subjectPrefix}.0`, new TextEncoder().encode('{"kind":"intent"}'));
+    await listener.publish(intent("alice", 1));
+    await listener.publish(intent("alice", 2));
+    await until(() => attempts.length === 3, "three handler calls");
+    expect(attempts).toEqual(["intent:alice:1#1", "intent:alice:1#2", "intent:alice:2#1"]);
+    expect(errors.map((e) => [e.error.message.split(":")[0], e.final])).toEqual([
+      ["bad intent payload", true],
+      ["venue down", false],
+      ["venue down", true],
+    ]);
+    await Promise.all([listener.close(), executor.close(), raw.close()]);
+  });
+
+  test("connection errors name the server without its credentials", async () => {
+    const port = await freePort();
+    await expect(NatsBus.connect({ servers: `nats://127.0.0.1:${port}`, shardCount: 1 })).rejects.toThrow(
+      `cannot connect to NATS at nats://127.0.0.1:${port}`,
+    );
+    const failure = await NatsBus.connect({ servers: `nats://svc:hunter2@127.0.0.1:${port}`, shardCount: 1, pass: "hunter3" }).catch(
+      (err: Error) => err,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain(`nats://127.0.0.1:${port}`);
+    expect((failure as Error).message).not.toMatch(/hunter|svc/);
+  });
+});

@@ -1,0 +1,121 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { AllProvidersFailedError } from "../../services/rpc/errors";
+import { HttpRouter, type RpcObserver } from "../../services/rpc/http-router";
+import { ProviderStatus } from "../../services/rpc/provider";
+
+type Behaviour = (res: http.ServerResponse, body: { id: number; method: string }) => void;
+
+/** A real HTTP JSON-RPC endpoint on 127.0.0.1 whose answer is scripted per test. */
+async function endpoint(behaviour: () => Behaviour) {
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    let text = "";
+    req.on("data", (c) => (text += c));
+    req.on("end", () => {
+      hits++;
+      behaviour()(res, JSON.parse(text));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, hits: () => hits, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+const answer = (result: unknown, delayMs = 0): Behaviour => (res, body) =>
+  setTimeout(() => {
+    if (!res.destroyed) res.end(JSON.stringify({ jsonrpc: "2.0", id: body.id, result }));
+  }, delayMs).unref();
+const status = (code: number, headers: Record<string, string> = {}): Behaviour => (res) => {
+  res.writeHead(code, headers);
+  res.end("{}");
+};
+
+function recorder() {
+  const events: string[] = [];
+  const observer: RpcObserver = {
+    requestSucceeded: (p, m) => events.push(`ok:${p}:${m}`),
+    requestFailed: (p, k) => events.push(`fail:${p}:${k}`),
+    hedged: (w) => events.push(`hedge:${w}`),
+  };
+  return { events, observer };
+}
+
+describe("HttpRouter against real HTTP endpoints", () => {
+  const servers: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  async function providers(...behaviours: (() => Behaviour)[]) {
+    const eps = await Promise.all(behaviours.map((b) => endpoint(b)));
+    servers.push(...eps);
+    const statuses = eps.map((e, i) => {
+      const p = new ProviderStatus({ name: `p${i}`, httpUrl: e.url, wsUrl: "ws://unused" });
+      p.chain = "ok";
+      // Equal history so the order is p0, p1, … and p0's p95 (20 ms) sets the hedge delay.
+      for (let k = 0; k < 30; k++) p.latency.record(20 + i);
+      return p;
+    });
+    return { eps, statuses };
+  }
+
+  it("hedges a slow primary after its recent p95 and takes the hedge's answer", async () => {
+    const { eps, statuses } = await providers(() => answer("0x1", 2000), () => answer("0x2", 0));
+    const { events, observer } = recorder();
+    const started = performance.now();
+    const out = await new HttpRouter(statuses, observer).request("eth_blockNumber", []);
+    const elapsed = performance.now() - started;
+    expect(out).toEqual({ result: "0x2", provider: "p1", accepted: true });
+    expect(elapsed).toBeLessThan(1000);
+    expect(events).toContain("hedge:hedge");
+    expect(eps[1].hits()).toBe(1);
+  });
+
+  it("does not hedge a primary that answers before its p95", async () => {
+    const { eps, statuses } = await providers(() => answer("0x1"), () => answer("0x2"));
+    const out = await new HttpRouter(statuses).request("eth_blockNumber", []);
+    expect(out.provider).toBe("p0");
+    expect(eps[1].hits()).toBe(0);
+  });
+
+  it("honours 429 Retry-After: the provider is skipped until then and the next one answers at once", async () => {
+    const { eps, statuses } = await providers(() => status(429, { "retry-after": "5" }), () => answer("0x2"));
+    const { events, observer } = recorder();
+    const router = new HttpRouter(statuses, observer);
+    expect((await router.request("eth_blockNumber", [])).provider).toBe("p1");
+    expect(events).toContain("fail:p0:http_429");
+    expect(statuses[0].throttledUntilMs - Date.now()).toBeGreaterThan(4000);
+    await router.request("eth_blockNumber", []);
+    expect(eps[0].hits()).toBe(1);
+  });
+
+  it("fails over on 5xx and malformed bodies and opens the breaker after repeated failures", async () => {
+    const { statuses } = await providers(() => status(503), () => (res) => res.end("not json"), () => answer("0x3"));
+    const { events, observer } = recorder();
+    const router = new HttpRouter(statuses, observer);
+    for (let i = 0; i < 5; i++) expect((await router.request("eth_blockNumber", [])).result).toBe("0x3");
+    expect(events).toContain("fail:p0:http_5xx");
+    expect(events).toContain("fail:p1:malformed");
+    expect(statuses[0].breaker.current(Date.now())).toBe("open");
+  });
+
+  it("an unacceptable answer moves on; with no acceptable answer the last one is returned marked unaccepted", async () => {
+    const { statuses } = await providers(() => answer([]), () => answer([{ x: 1 }]));
+    const router = new HttpRouter(statuses);
+    const accept = (r: unknown) => Array.isArray(r) && r.length > 0;
+    expect(await router.request("eth_getLogs", [{}], { accept })).toMatchObject({ provider: "p1", accepted: true });
+    const { statuses: empty } = await providers(() => answer([]), () => answer([]));
+    expect(await new HttpRouter(empty).request("eth_getLogs", [{}], { accept })).toMatchObject({ result: [], accepted: false });
+  });
+
+  it("times out stalled providers and names every failure", async () => {
+    const stall: Behaviour = () => {};
+    const { statuses } = await providers(() => stall, () => stall);
+    const err = await new HttpRouter(statuses)
+      .request("eth_blockNumber", [], { timeoutMs: 600, legTimeoutMs: 200 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AllProvidersFailedError);
+    expect((err as Error).message).toMatch(/p0: eth_blockNumber timed out after 200 ms.*p1: eth_blockNumber timed out/);
+  });
+});
