@@ -52,7 +52,11 @@ export interface BusSubscription {
 export interface IntentBus {
   readonly shardCount: number;
   publish(message: BusMessage): Promise<PublishResult>;
-  subscribe(shards: number | readonly number[], handler: MessageHandler, options?: SubscribeOptions): Promise<BusSubscription>;
+  subscribe(
+    shards: number | readonly number[],
+    handler: MessageHandler,
+    options?: SubscribeOptions,
+  ): Promise<BusSubscription>;
   /** Drains every subscription, then releases the bus; publishing afterwards fails. */
   close(): Promise<void>;
 }

@@ -25,7 +25,8 @@ interface ShardState {
   /** Encoded payloads: messages cross the bus serialised, as on NATS, so the local stack exercises the codec. */
   queue: { payload: string; attempts: number }[];
   consumer?: ShardConsumer;
-  pumping?: Promise<void>;
+  /** The delivery loop running on this shard, and whose it is (a drained subscription waits only for its own). */
+  pumping?: { consumer: ShardConsumer; done: Promise<void> };
 }
 
 interface ShardConsumer {
@@ -99,7 +100,8 @@ export class InProcessBus implements IntentBus {
       unsubscribe: async () => stop(),
       drain: async () => {
         stop();
-        await Promise.all(list.map((shard) => this.shards[shard]!.pumping));
+        const own = list.map((shard) => this.shards[shard]!.pumping).filter((p) => p?.consumer === consumer);
+        await Promise.all(own.map((p) => p!.done));
       },
     };
     this.subscriptions.add(subscription);
@@ -114,10 +116,14 @@ export class InProcessBus implements IntentBus {
   private kick(shard: number): void {
     const state = this.shards[shard]!;
     if (state.pumping || !state.consumer || state.queue.length === 0) return;
-    state.pumping = this.pump(shard, state.consumer).finally(() => {
-      state.pumping = undefined;
-      this.kick(shard);
-    });
+    const consumer = state.consumer;
+    state.pumping = {
+      consumer,
+      done: this.pump(shard, consumer).finally(() => {
+        state.pumping = undefined;
+        this.kick(shard);
+      }),
+    };
   }
 
   private async pump(shard: number, consumer: ShardConsumer): Promise<void> {

@@ -122,7 +122,8 @@ export class NatsBus implements IntentBus {
       return bus;
     } catch (err) {
       await nc.close();
-      const hint = err instanceof NatsError && err.code === "503" ? " (is JetStream enabled? start nats-server with -js)" : "";
+      const hint =
+        err instanceof NatsError && err.code === "503" ? " (is JetStream enabled? start nats-server with -js)" : "";
       throw new Error(`${where}: cannot set up stream ${settings.streamName}: ${describe(err)}${hint}`);
     }
   }
@@ -150,20 +151,24 @@ export class NatsBus implements IntentBus {
       consumers.push({ shard, consumer: await this.js.consumers.get(this.settings.streamName, durable) });
     }
     const stop = new Stop();
-    const loops = consumers.map(({ shard, consumer }) => this.run(shard, consumer, handler, options, stop));
+    const loops = Promise.all(
+      consumers.map(({ shard, consumer }) =>
+        this.run(shard, consumer, handler, options, stop).catch((err) =>
+          options.onError?.({ shard, error: asError(err), final: false }),
+        ),
+      ),
+    );
     const subscription: BusSubscription = {
       shards: list,
-      unsubscribe: async () => {
-        stop.trigger();
-        this.subscriptions.delete(subscription);
-      },
+      unsubscribe: async () => stop.trigger(),
       drain: async () => {
         stop.trigger();
-        await Promise.all(loops);
-        this.subscriptions.delete(subscription);
+        await loops;
       },
     };
+    // Tracked until its loops end (not just until unsubscribe), so close() never cuts off a message in hand.
     this.subscriptions.add(subscription);
+    void loops.then(() => this.subscriptions.delete(subscription));
     return subscription;
   }
 
@@ -180,7 +185,13 @@ export class NatsBus implements IntentBus {
    * request open on the server after the subscription stops, and messages sent into it (including ones we hand back)
    * would sit unacknowledged until ackWait: a one-message pull completes as soon as it is answered.
    */
-  private async run(shard: number, consumer: Consumer, handler: MessageHandler, options: SubscribeOptions, stop: Stop): Promise<void> {
+  private async run(
+    shard: number,
+    consumer: Consumer,
+    handler: MessageHandler,
+    options: SubscribeOptions,
+    stop: Stop,
+  ): Promise<void> {
     while (!stop.stopped) {
       const pull = consumer.next({ expires: PULL_EXPIRES_MS });
       let msg: JsMsg | null | "stopped";
@@ -188,13 +199,26 @@ export class NatsBus implements IntentBus {
         msg = await Promise.race([pull, stop.signal]);
       } catch (err) {
         if (stop.stopped || this.nc.isClosed()) return;
-        options.onError?.({ shard, error: new Error(`pull from shard ${shard} failed: ${describe(err)}`), final: false });
+        options.onError?.({
+          shard,
+          error: new Error(`pull from shard ${shard} failed: ${describe(err)}`),
+          final: false,
+        });
         await sleep(this.settings.retryDelayMs);
         continue;
       }
       if (msg === "stopped") {
         // A message that still arrives for this pull is not ours to handle any more: hand it straight back.
-        pull.then((late) => late?.nak(), () => undefined);
+        pull.then(
+          (late) => {
+            try {
+              late?.nak();
+            } catch {
+              // The connection is closing: the server redelivers it after ackWait instead.
+            }
+          },
+          () => undefined,
+        );
         return;
       }
       if (msg) await this.deliver(shard, msg, handler, options, stop);
@@ -205,7 +229,13 @@ export class NatsBus implements IntentBus {
    * Retries a failing handler here, in place, rather than by nak: a nak lets the next message overtake this one, and
    * a subscriber's messages must stay in order. The server's delivery count carries over a restart in between.
    */
-  private async deliver(shard: number, msg: JsMsg, handler: MessageHandler, options: SubscribeOptions, stop: Stop): Promise<void> {
+  private async deliver(
+    shard: number,
+    msg: JsMsg,
+    handler: MessageHandler,
+    options: SubscribeOptions,
+    stop: Stop,
+  ): Promise<void> {
     let message: BusMessage;
     try {
       message = decodeMessage(msg.data);
@@ -254,7 +284,12 @@ export class NatsBus implements IntentBus {
     } catch (err) {
       if (apiErrorCode(err) !== JS_STREAM_NOT_FOUND) throw err;
       try {
-        await this.jsm.streams.add({ name: streamName, retention: RetentionPolicy.Limits, storage: StorageType.File, ...mutable });
+        await this.jsm.streams.add({
+          name: streamName,
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          ...mutable,
+        });
         return;
       } catch (addErr) {
         // Another process created it between our info and add: fall through to update it like an existing one.
@@ -307,7 +342,9 @@ export function redactUrl(url: string): string {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof NatsError) return err.code && err.code !== err.message ? `${err.message} (${err.code})` : err.message;
+  if (err instanceof NatsError) {
+    return err.code && err.code !== err.message ? `${err.message} (${err.code})` : err.message;
+  }
   return asError(err).message;
 }
 

@@ -14,7 +14,9 @@ export function shardOf(subscriberId: string, shardCount: number): number {
 }
 
 export function assertShardCount(shardCount: number): void {
-  if (!Number.isInteger(shardCount) || shardCount < 1) throw new Error(`shard count must be an integer ≥ 1, got ${shardCount}`);
+  if (!Number.isInteger(shardCount) || shardCount < 1) {
+    throw new Error(`shard count must be an integer ≥ 1, got ${shardCount}`);
+  }
 }
 
 /** Normalises a subscribe argument to a sorted list of distinct shards, rejecting any outside [0, shardCount). */

@@ -59,26 +59,30 @@ const orderSchema = z.discriminatedUnion(
 
 export const copyIntentSchema = z
   .object({
-  kind: z.literal("intent"),
-  version,
-  /** intentId(chainId, source.txHash, source.logIndex, subscriberId): the dedupe key end to end. */
-  id: hash32,
-  chainId: z.number({ error: "must be a chain id" }).int().positive(),
-  subscriberId,
-  leader: address,
-  source: sourceFillSchema,
-  order: orderSchema,
-  timestamps: z.object({
-    /** When this listener first saw the leader's fill (any detection path). */
-    fillFirstSeenAtMs: epochMs,
-    intentCreatedAtMs: epochMs,
-  }),
+    kind: z.literal("intent"),
+    version,
+    /** intentId(chainId, source.txHash, source.logIndex, subscriberId): the dedupe key end to end. */
+    id: hash32,
+    chainId: z.number({ error: "must be a chain id" }).int().positive(),
+    subscriberId,
+    leader: address,
+    source: sourceFillSchema,
+    order: orderSchema,
+    timestamps: z.object({
+      /** When this listener first saw the leader's fill (any detection path). */
+      fillFirstSeenAtMs: epochMs,
+      intentCreatedAtMs: epochMs,
+    }),
   })
   // An id that does not match its fill would defeat dedupe downstream (two ids, one fill, two orders).
-  .refine((intent) => intent.id === intentId(intent.chainId, intent.source.txHash, intent.source.logIndex, intent.subscriberId), {
-    message: "does not match intentId(chainId, source.txHash, source.logIndex, subscriberId)",
-    path: ["id"],
-  })
+  .refine(
+    (intent) =>
+      intent.id === intentId(intent.chainId, intent.source.txHash, intent.source.logIndex, intent.subscriberId),
+    {
+      message: "does not match intentId(chainId, source.txHash, source.logIndex, subscriberId)",
+      path: ["id"],
+    },
+  )
   .refine((intent) => intent.order.side === intent.source.side && intent.order.tokenId === intent.source.tokenId, {
     message: "must copy the source fill's side and token",
     path: ["order"],
@@ -110,7 +114,9 @@ export type BusMessage = CopyIntent | CancelIntent;
  * the publisher, with the field named, rather than later in every executor.
  */
 export function encodeMessage(message: BusMessage): string {
-  const payload = JSON.stringify(message, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+  const payload = JSON.stringify(message, (_key, value: unknown) =>
+    typeof value === "bigint" ? value.toString() : value,
+  );
   decodeMessage(payload);
   return payload;
 }

@@ -24,8 +24,8 @@ export interface CopyPipelineOptions {
 }
 
 /**
- * Leader fill → sized copy intents on the bus, and reorged fill → cancels. Reservations are charged only for intents
- * the bus accepted, and released when their fill is cancelled, so exposure caps follow what executors may act on.
+ * Leader fill → sized copy intents on the bus, and reorged fill → cancels. Reservations are charged before publishing,
+ * given back if the bus refuses an intent or its fill is cancelled, so exposure caps follow what executors may act on.
  */
 export class CopyPipeline {
   private readonly published = new Map<string, { fill: Fill; copies: PublishedCopy[] }>();
@@ -46,6 +46,8 @@ export class CopyPipeline {
       metrics.intents.inc({ outcome: skip.reason });
       log.info({ subscriber: skip.subscriberId, reason: skip.reason, detail: skip.detail, tx: fill.txHash, logIndex: fill.logIndex }, "copy skipped");
     }
+    // Reserve before publishing: a second fill decided while this publish is in flight must already see the room taken.
+    for (const reservation of built.reservations) ledger.reserve(reservation);
     const results = await Promise.allSettled(built.intents.map((intent) => bus.publish(intent)));
     metrics.stageDuration.observe({ stage: "publish" }, (performance.now() - builtAt) / 1000);
     metrics.stageDuration.observe({ stage: "detect" }, Math.max(0, preciseNowMs() - firstSeenAtMs) / 1000);
@@ -53,11 +55,11 @@ export class CopyPipeline {
     results.forEach((result, i) => {
       const intent = built.intents[i];
       if (result.status === "rejected") {
+        ledger.release(intent.id);
         metrics.intents.inc({ outcome: "publish_failed" });
         log.error({ intent: intent.id, subscriber: intent.subscriberId, err: (result.reason as Error).message }, "intent publish failed");
         return;
       }
-      ledger.reserve(built.reservations[i]);
       metrics.intents.inc({ outcome: "published" });
       copies.push({ intentId: intent.id, subscriberId: intent.subscriberId });
     });

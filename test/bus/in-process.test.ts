@@ -10,7 +10,8 @@ describe("InProcessBus", () => {
     const seen: { sub: string; shard: number; subscriberId: string }[] = [];
     await bus.subscribe([0, 1], (m, d) => void seen.push({ sub: "a", shard: d.shard, subscriberId: m.subscriberId }));
     await bus.subscribe([2, 3], (m, d) => void seen.push({ sub: "b", shard: d.shard, subscriberId: m.subscriberId }));
-    for (const [shard, id] of ids.entries()) expect(await bus.publish(intent(id, 1))).toEqual({ shard, duplicate: false });
+    for (const [shard, id] of ids.entries())
+      expect(await bus.publish(intent(id, 1))).toEqual({ shard, duplicate: false });
     await until(() => seen.length === 4, "four deliveries");
     expect(seen.sort((x, y) => x.shard - y.shard)).toEqual(
       ids.map((subscriberId, shard) => ({ sub: shard < 2 ? "a" : "b", shard, subscriberId })),
@@ -112,6 +113,25 @@ describe("InProcessBus", () => {
     await bus.close();
   });
 
+  test("unsubscribe returns at once; the message in hand still completes and is not delivered again", async () => {
+    const bus = new InProcessBus({ shardCount: 1 });
+    let finished = false;
+    const sub = await bus.subscribe(0, async () => {
+      await sleep(50);
+      finished = true;
+    });
+    await bus.publish(intent("alice", 1));
+    await sleep(10);
+    await sub.unsubscribe();
+    expect(finished).toBe(false);
+    await until(() => finished, "the message in hand");
+    const again: string[] = [];
+    await bus.subscribe(0, (m) => void again.push(label(m)));
+    await sleep(20);
+    expect(again).toEqual([]);
+    await bus.close();
+  });
+
   test("drain waits for the message in hand", async () => {
     const bus = new InProcessBus({ shardCount: 1 });
     let finished = false;
@@ -129,14 +149,18 @@ describe("InProcessBus", () => {
   test("one subscription per shard; nothing after close", async () => {
     const bus = new InProcessBus({ shardCount: 2 });
     await bus.subscribe(1, () => undefined);
-    await expect(bus.subscribe([0, 1], () => undefined)).rejects.toThrow("shard(s) 1 already have a subscriber in this process");
+    await expect(bus.subscribe([0, 1], () => undefined)).rejects.toThrow(
+      "shard(s) 1 already have a subscriber in this process",
+    );
     await bus.close();
     await expect(bus.publish(intent("alice", 1))).rejects.toThrow("in-process intent bus is closed");
   });
 
   test("refuses to publish a malformed message", async () => {
     const bus = new InProcessBus({ shardCount: 1 });
-    await expect(bus.publish({ ...intent("alice", 1), subscriberId: "bob" })).rejects.toThrow(/^bad intent payload: id/);
+    await expect(bus.publish({ ...intent("alice", 1), subscriberId: "bob" })).rejects.toThrow(
+      /^bad intent payload: id/,
+    );
     await bus.close();
   });
 });

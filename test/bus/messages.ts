@@ -35,7 +35,14 @@ export function intent(subscriberId: string, logIndex: number): CopyIntent {
 }
 
 export function cancelOf(message: CopyIntent): CancelIntent {
-  return { kind: "cancel", version: 1, id: message.id, subscriberId: message.subscriberId, reason: "reorg", cancelledAtMs: 3 };
+  return {
+    kind: "cancel",
+    version: 1,
+    id: message.id,
+    subscriberId: message.subscriberId,
+    reason: "reorg",
+    cancelledAtMs: 3,
+  };
 }
 
 /** A readable tag of a message, for asserting sequences. */

@@ -1,79 +1,21 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, nanos } from "nats";
 import type { DeliveryError } from "../../services/bus/bus";
 import { NatsBus, type NatsBusOptions } from "../../services/bus/nats";
 import type { BusMessage } from "../../services/intents/intent";
+import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
 import { cancelOf, idsByShard, intent, label, until } from "./messages";
 
-/** These tests run a real JetStream server: a missing binary is a failure, not a skip. */
-function natsServerBinary(): string {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, "nats-server");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry
-    }
-  }
-  throw new Error(`nats-server is not on PATH (${process.env.PATH}); the NATS bus tests need it (Debian: apt-get install nats-server)`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-let server: ChildProcess;
-let storeDir: string;
+let nats: NatsServer;
 let url: string;
-let serverOutput = "";
 
 beforeAll(async () => {
-  const binary = natsServerBinary();
-  const port = await freePort();
-  storeDir = mkdtempSync(path.join(tmpdir(), "nats-js-"));
-  server = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
-  server.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
-  url = `nats://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}: ${serverOutput.slice(-800)}`);
-    if (Date.now() > deadline) throw new Error(`nats-server did not accept connections on ${url} within 10 s: ${serverOutput.slice(-800)}`);
-    await sleep(50);
-  }
+  nats = await startNatsServer();
+  url = nats.url;
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await Promise.race([exited, sleep(5_000).then(() => server.kill("SIGKILL"))]);
-  }
-  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  await nats?.stop();
 });
 
 let streams = 0;
@@ -95,7 +37,8 @@ function collector() {
   return {
     got,
     labels: () => got.map((g) => g.label),
-    handler: (m: BusMessage, d: { shard: number; attempt: number }) => void got.push({ label: label(m), shard: d.shard, attempt: d.attempt }),
+    handler: (m: BusMessage, d: { shard: number; attempt: number }) =>
+      void got.push({ label: label(m), shard: d.shard, attempt: d.attempt }),
   };
 }
 
@@ -123,13 +66,16 @@ describe("NatsBus", () => {
     await executorB.subscribe([1, 2], b.handler);
     const ids = idsByShard(3);
     for (let n = 1; n <= 5; n++) {
-      for (const [shard, id] of ids.entries()) expect(await listener.publish(intent(id, n))).toEqual({ shard, duplicate: false });
+      for (const [shard, id] of ids.entries())
+        expect(await listener.publish(intent(id, n))).toEqual({ shard, duplicate: false });
     }
     await until(() => a.got.length === 5 && b.got.length === 10, "15 deliveries");
     expect(a.labels()).toEqual([1, 2, 3, 4, 5].map((n) => `intent:${ids[0]}:${n}`));
     expect(new Set(b.got.map((g) => g.shard))).toEqual(new Set([1, 2]));
     for (const shard of [1, 2]) {
-      expect(b.got.filter((g) => g.shard === shard).map((g) => g.label)).toEqual([1, 2, 3, 4, 5].map((n) => `intent:${ids[shard]}:${n}`));
+      expect(b.got.filter((g) => g.shard === shard).map((g) => g.label)).toEqual(
+        [1, 2, 3, 4, 5].map((n) => `intent:${ids[shard]}:${n}`),
+      );
     }
     await Promise.all([listener.close(), executorA.close(), executorB.close()]);
   });
@@ -247,9 +193,11 @@ describe("NatsBus", () => {
     await expect(NatsBus.connect({ servers: `nats://127.0.0.1:${port}`, shardCount: 1 })).rejects.toThrow(
       `cannot connect to NATS at nats://127.0.0.1:${port}`,
     );
-    const failure = await NatsBus.connect({ servers: `nats://svc:hunter2@127.0.0.1:${port}`, shardCount: 1, pass: "hunter3" }).catch(
-      (err: Error) => err,
-    );
+    const failure = await NatsBus.connect({
+      servers: `nats://svc:hunter2@127.0.0.1:${port}`,
+      shardCount: 1,
+      pass: "hunter3",
+    }).catch((err: Error) => err);
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toContain(`nats://127.0.0.1:${port}`);
     expect((failure as Error).message).not.toMatch(/hunter|svc/);

@@ -11,7 +11,9 @@ describe("intentId", () => {
 
   test("same inputs give the same id, whatever the hash's letter case", () => {
     expect(intentId(137, TX, 12, "alice")).toBe(intentId(137, TX, 12, "alice"));
-    expect(intentId(137, TX.toUpperCase().replace("0X", "0x") as `0x${string}`, 12, "alice")).toBe(intentId(137, TX, 12, "alice"));
+    expect(intentId(137, TX.toUpperCase().replace("0X", "0x") as `0x${string}`, 12, "alice")).toBe(
+      intentId(137, TX, 12, "alice"),
+    );
   });
 
   test("any field change gives a different id", () => {

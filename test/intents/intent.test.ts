@@ -34,13 +34,26 @@ function intent(overrides: Partial<CopyIntent> = {}): CopyIntent {
       collateralAmount: 50_000_000n,
       shareAmount: 100_000_000n,
     },
-    order: { side: "BUY", tokenId: TOKEN, collateralAmount: 5_000_000n, limitPriceMicros: 510_000n, maxSlippageBps: 200 },
+    order: {
+      side: "BUY",
+      tokenId: TOKEN,
+      collateralAmount: 5_000_000n,
+      limitPriceMicros: 510_000n,
+      maxSlippageBps: 200,
+    },
     timestamps: { fillFirstSeenAtMs: 1_780_000_000_000.25, intentCreatedAtMs: 1_780_000_000_003.5 },
     ...overrides,
   };
 }
 
-const cancel: CancelIntent = { kind: "cancel", version: 1, id: intentId(137, TX, 4, "alice"), subscriberId: "alice", reason: "reorg", cancelledAtMs: 1_780_000_001_000 };
+const cancel: CancelIntent = {
+  kind: "cancel",
+  version: 1,
+  id: intentId(137, TX, 4, "alice"),
+  subscriberId: "alice",
+  reason: "reorg",
+  cancelledAtMs: 1_780_000_001_000,
+};
 
 /** Encodes, then edits the JSON, to produce payloads encodeMessage itself would refuse. */
 function tampered(edit: (json: any) => void): string {
@@ -54,7 +67,13 @@ describe("encode/decode", () => {
     const payload = encodeIntent(intent());
     const json = JSON.parse(payload);
     expect(json.source.tokenId).toBe(TOKEN.toString());
-    expect(json.order).toEqual({ side: "BUY", tokenId: TOKEN.toString(), collateralAmount: "5000000", limitPriceMicros: "510000", maxSlippageBps: 200 });
+    expect(json.order).toEqual({
+      side: "BUY",
+      tokenId: TOKEN.toString(),
+      collateralAmount: "5000000",
+      limitPriceMicros: "510000",
+      maxSlippageBps: 200,
+    });
     expect(json.source.blockNumber).toBe("70123456");
     expect(decodeIntent(payload)).toEqual(intent());
     expect(decodeMessage(new TextEncoder().encode(payload))).toEqual(intent());
@@ -63,14 +82,22 @@ describe("encode/decode", () => {
   test("round-trips a SELL order (shares, not collateral)", () => {
     const sell = intent({
       source: { ...intent().source, side: "SELL" },
-      order: { side: "SELL", tokenId: TOKEN, shareAmount: 10_000_000n, limitPriceMicros: 490_000n, maxSlippageBps: 200 },
+      order: {
+        side: "SELL",
+        tokenId: TOKEN,
+        shareAmount: 10_000_000n,
+        limitPriceMicros: 490_000n,
+        maxSlippageBps: 200,
+      },
     });
     expect(decodeIntent(encodeIntent(sell))).toEqual(sell);
   });
 
   test("round-trips a cancel", () => {
     expect(decodeMessage(encodeMessage(cancel))).toEqual(cancel);
-    expect(() => decodeIntent(encodeMessage(cancel))).toThrow('bad intent payload: kind: expected "intent", got "cancel"');
+    expect(() => decodeIntent(encodeMessage(cancel))).toThrow(
+      'bad intent payload: kind: expected "intent", got "cancel"',
+    );
   });
 
   test("ignores unknown fields, so a newer publisher does not break an older consumer", () => {
@@ -80,10 +107,22 @@ describe("encode/decode", () => {
 
 describe("bad payloads give a clear error naming the field", () => {
   test.each<[string, (json: any) => void, string]>([
-    ["amount as a JSON number", (j) => (j.order.collateralAmount = 5000000), "order.collateralAmount: must be a decimal integer string"],
-    ["negative amount", (j) => (j.order.collateralAmount = "-5"), "order.collateralAmount: must be a non-negative decimal integer string"],
+    [
+      "amount as a JSON number",
+      (j) => (j.order.collateralAmount = 5000000),
+      "order.collateralAmount: must be a decimal integer string",
+    ],
+    [
+      "negative amount",
+      (j) => (j.order.collateralAmount = "-5"),
+      "order.collateralAmount: must be a non-negative decimal integer string",
+    ],
     ["zero order amount", (j) => (j.order.collateralAmount = "0"), "order.collateralAmount: must be > 0"],
-    ["limit price of 1", (j) => (j.order.limitPriceMicros = "1000000"), "order.limitPriceMicros: must be in (0, 1000000)"],
+    [
+      "limit price of 1",
+      (j) => (j.order.limitPriceMicros = "1000000"),
+      "order.limitPriceMicros: must be in (0, 1000000)",
+    ],
     ["missing source tx hash", (j) => delete j.source.txHash, "source.txHash: must be a 32-byte hex string"],
     ["short block hash", (j) => (j.source.blockHash = "0x1234"), "source.blockHash: must be a 32-byte hex string"],
     ["bad leader", (j) => (j.leader = "0xnope"), "leader: must be a 20-byte hex address"],
@@ -91,7 +130,11 @@ describe("bad payloads give a clear error naming the field", () => {
     ["unknown kind", (j) => (j.kind = "order"), 'kind must be "intent" or "cancel"'],
     ["unknown side", (j) => (j.order.side = "HOLD"), 'order.side: must have side "BUY" or "SELL"'],
     ["fractional slippage", (j) => (j.order.maxSlippageBps = 1.5), "order.maxSlippageBps:"],
-    ["id of another fill", (j) => (j.source.logIndex = 5), "id: does not match intentId(chainId, source.txHash, source.logIndex, subscriberId)"],
+    [
+      "id of another fill",
+      (j) => (j.source.logIndex = 5),
+      "id: does not match intentId(chainId, source.txHash, source.logIndex, subscriberId)",
+    ],
     ["order on another token", (j) => (j.order.tokenId = "1"), "order: must copy the source fill's side and token"],
   ])("%s", (_label, edit, expected) => {
     expect(() => decodeMessage(tampered(edit))).toThrow(expected);

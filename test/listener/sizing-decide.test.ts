@@ -1,4 +1,10 @@
-import { decideCopy, type CopyDecision, type CopyTerms, type FillTerms, type RiskLimits } from "../../services/listener/sizing/decide";
+import {
+  decideCopy,
+  type CopyDecision,
+  type CopyTerms,
+  type FillTerms,
+  type RiskLimits,
+} from "../../services/listener/sizing/decide";
 import { limitPriceMicros } from "../../services/listener/sizing/limit-price";
 import { parseFixed } from "../../services/listener/sizing/units";
 
@@ -17,7 +23,12 @@ const risk: RiskLimits = {
 };
 
 function terms(overrides: Partial<CopyTerms> = {}, riskOverrides: Partial<RiskLimits> = {}): CopyTerms {
-  return { sizing: { policy: "percentage", ratioPpm: 100_000n }, risk: { ...risk, ...riskOverrides }, killSwitch: false, ...overrides };
+  return {
+    sizing: { policy: "percentage", ratioPpm: 100_000n },
+    risk: { ...risk, ...riskOverrides },
+    killSwitch: false,
+    ...overrides,
+  };
 }
 
 function fixed(amount: string): CopyTerms {
@@ -57,15 +68,24 @@ describe("copy orders", () => {
 
   test("SELL is sized by the same policy, converted to shares at the leader's own ratio", () => {
     const o = order(decideCopy(fill("SELL", "50", "100"), terms(), idle, false));
-    expect(o).toMatchObject({ side: "SELL", notional: usd("5"), shareAmount: usd("10"), limitPriceMicros: usd("0.49") });
+    expect(o).toMatchObject({
+      side: "SELL",
+      notional: usd("5"),
+      shareAmount: usd("10"),
+      limitPriceMicros: usd("0.49"),
+    });
   });
 });
 
 describe("kill switches", () => {
   test("global switch wins over everything, then the subscriber's", () => {
-    expect(skipReason(decideCopy(fill("BUY", "50", "100"), terms({ killSwitch: true }), idle, true))).toBe("kill-switch-global");
+    expect(skipReason(decideCopy(fill("BUY", "50", "100"), terms({ killSwitch: true }), idle, true))).toBe(
+      "kill-switch-global",
+    );
     expect(skipReason(decideCopy(fill("BUY", "50", "100"), terms(), idle, true))).toBe("kill-switch-global");
-    expect(skipReason(decideCopy(fill("SELL", "50", "100"), terms({ killSwitch: true }), idle, false))).toBe("kill-switch-subscriber");
+    expect(skipReason(decideCopy(fill("SELL", "50", "100"), terms({ killSwitch: true }), idle, false))).toBe(
+      "kill-switch-subscriber",
+    );
   });
 });
 
@@ -83,7 +103,9 @@ describe("price bounds (inclusive)", () => {
 
   test("compares the exact ratio, not a rounded price", () => {
     // 0.0499999999… is under 0.05 although it rounds to 0.05 at 6 decimals.
-    expect(skipReason(decideCopy(fill("BUY", "4.999999", "99.999999"), fixed("5"), idle, false))).toBe("price-out-of-bounds");
+    expect(skipReason(decideCopy(fill("BUY", "4.999999", "99.999999"), fixed("5"), idle, false))).toBe(
+      "price-out-of-bounds",
+    );
   });
 
   test("a fill without shares or collateral is not priced", () => {
@@ -102,7 +124,10 @@ describe("minimum order", () => {
 
 describe("per-order cap clamps", () => {
   test("at the cap passes untouched; one micro-unit over is clamped to the cap", () => {
-    expect(order(decideCopy(fill("BUY", "50", "100"), fixed("100"), idle, false))).toMatchObject({ notional: usd("100"), clampedBy: [] });
+    expect(order(decideCopy(fill("BUY", "50", "100"), fixed("100"), idle, false))).toMatchObject({
+      notional: usd("100"),
+      clampedBy: [],
+    });
     expect(order(decideCopy(fill("BUY", "50", "100"), fixed("100.000001"), idle, false))).toMatchObject({
       notional: usd("100"),
       collateralAmount: usd("100"),
@@ -122,23 +147,33 @@ describe("per-market cap (BUY only)", () => {
   });
 
   test("room below the minimum order skips with the cap as reason", () => {
-    expect(skipReason(decideCopy(fill("BUY", "50", "100"), fixed("5"), { market: usd("499.000001"), day: 0n }, false))).toBe("cap-per-market");
-    expect(skipReason(decideCopy(fill("BUY", "50", "100"), fixed("5"), { market: usd("500"), day: 0n }, false))).toBe("cap-per-market");
+    expect(
+      skipReason(decideCopy(fill("BUY", "50", "100"), fixed("5"), { market: usd("499.000001"), day: 0n }, false)),
+    ).toBe("cap-per-market");
+    expect(skipReason(decideCopy(fill("BUY", "50", "100"), fixed("5"), { market: usd("500"), day: 0n }, false))).toBe(
+      "cap-per-market",
+    );
   });
 
   test("a SELL is not held to the market cap", () => {
-    expect(order(decideCopy(fill("SELL", "50", "100"), fixed("5"), { market: usd("500"), day: 0n }, false)).notional).toBe(usd("5"));
+    expect(
+      order(decideCopy(fill("SELL", "50", "100"), fixed("5"), { market: usd("500"), day: 0n }, false)).notional,
+    ).toBe(usd("5"));
   });
 });
 
 describe("per-day cap (both sides)", () => {
   test("room exactly at the minimum is used; one micro-unit less skips", () => {
-    expect(order(decideCopy(fill("SELL", "50", "100"), fixed("5"), { market: 0n, day: usd("999") }, false))).toMatchObject({
+    expect(
+      order(decideCopy(fill("SELL", "50", "100"), fixed("5"), { market: 0n, day: usd("999") }, false)),
+    ).toMatchObject({
       notional: usd("1"),
       shareAmount: usd("2"),
       clampedBy: ["cap-per-day"],
     });
-    expect(skipReason(decideCopy(fill("BUY", "50", "100"), fixed("5"), { market: 0n, day: usd("999.000001") }, false))).toBe("cap-per-day");
+    expect(
+      skipReason(decideCopy(fill("BUY", "50", "100"), fixed("5"), { market: 0n, day: usd("999.000001") }, false)),
+    ).toBe("cap-per-day");
   });
 
   test("caps apply in order and every clamp is reported", () => {

@@ -32,7 +32,9 @@ describe("percentage", () => {
     const policy: SizingPolicy = { policy: "percentage", ratioPpm: ppm("12.5") };
     expect(policyNotional(policy, usd("10"), undefined)).toBe(usd("1.25"));
     expect(policyNotional({ policy: "percentage", ratioPpm: ppm("33.3333") }, 10n, undefined)).toBe(3n);
-    expect(policyNotional({ policy: "percentage", ratioPpm: ppm("100") }, usd("7.000001"), undefined)).toBe(usd("7.000001"));
+    expect(policyNotional({ policy: "percentage", ratioPpm: ppm("100") }, usd("7.000001"), undefined)).toBe(
+      usd("7.000001"),
+    );
   });
 });
 
@@ -90,7 +92,10 @@ describe("tiered", () => {
   });
 
   test("a zero multiplier sizes the copy to nothing", () => {
-    const ignoreSmall: SizingPolicy = { ...policy, tiers: [{ minLeaderNotional: 0n, multiplierPpm: 0n }, policy.tiers[1]!] };
+    const ignoreSmall: SizingPolicy = {
+      ...policy,
+      tiers: [{ minLeaderNotional: 0n, multiplierPpm: 0n }, policy.tiers[1]!],
+    };
     expect(policyNotional(ignoreSmall, usd("50"), undefined)).toBe(0n);
   });
 });

@@ -34,12 +34,16 @@ function parseError(file: object): string {
 describe("loading", () => {
   test("the example file loads, with every policy in use", () => {
     const config = loadSubscribers(EXAMPLE);
-    const policies = new Set(config.subscribers.flatMap((s) => [s.sizing.policy, ...s.follows.flatMap((f) => f.sizing?.policy ?? [])]));
+    const policies = new Set(
+      config.subscribers.flatMap((s) => [s.sizing.policy, ...s.follows.flatMap((f) => f.sizing?.policy ?? [])]),
+    );
     expect([...policies].sort()).toEqual(["adaptive", "fixed", "percentage", "tiered"]);
   });
 
   test("converts amounts, percents and prices to exact micro-units and applies risk defaults", () => {
-    const [alice] = parse({ subscribers: [subscriber({ sizing: { policy: "percentage", percent: "12.5" } })] }).subscribers;
+    const [alice] = parse({
+      subscribers: [subscriber({ sizing: { policy: "percentage", percent: "12.5" } })],
+    }).subscribers;
     expect(alice!.sizing).toEqual({ policy: "percentage", ratioPpm: 125_000n });
     expect(alice!.risk).toEqual({
       maxOrderNotional: 100_000_000n,
@@ -74,7 +78,9 @@ describe("loading", () => {
   });
 
   test("an unreadable file or unknown extension is named", () => {
-    expect(() => loadSubscribers("/nonexistent/subscribers.json")).toThrow(/^\/nonexistent\/subscribers\.json: cannot read subscribers file \(ENOENT\)/);
+    expect(() => loadSubscribers("/nonexistent/subscribers.json")).toThrow(
+      /^\/nonexistent\/subscribers\.json: cannot read subscribers file \(ENOENT\)/,
+    );
     expect(() => parseSubscribers("{}", "subscribers.toml")).toThrow(/^subscribers\.toml: unsupported extension/);
     expect(() => parseSubscribers("{", "subscribers.json")).toThrow(/^subscribers\.json: .*JSON/);
   });
@@ -86,19 +92,29 @@ describe("validation errors name the file and the field path", () => {
     [{ percent: 100.0001 }, "must be > 0 and ≤ 100"],
     [{ percent: "abc" }, "must be a decimal with at most 4 decimal places"],
   ])("percentage %j", (fields, message) => {
-    const file = { subscribers: [subscriber(), subscriber({ id: "b" }), subscriber({ id: "c", sizing: { policy: "percentage", ...fields } })] };
+    const file = {
+      subscribers: [
+        subscriber(),
+        subscriber({ id: "b" }),
+        subscriber({ id: "c", sizing: { policy: "percentage", ...fields } }),
+      ],
+    };
     expect(parseError(file)).toBe(`subscribers.json: subscribers.2.sizing.percent: ${message}`);
   });
 
   test("100 % is allowed", () => {
-    expect(() => parse({ subscribers: [subscriber({ sizing: { policy: "percentage", percent: 100 } })] })).not.toThrow();
+    expect(() =>
+      parse({ subscribers: [subscriber({ sizing: { policy: "percentage", percent: 100 } })] }),
+    ).not.toThrow();
   });
 
   test("unknown policy and unknown fields", () => {
     expect(parseError({ subscribers: [subscriber({ sizing: { policy: "martingale" } })] })).toContain(
       "subscribers.json: subscribers.0.sizing.policy: must be one of percentage, fixed, adaptive, tiered",
     );
-    expect(parseError({ subscribers: [subscriber({ riks: {} })] })).toMatch(/^subscribers\.json: subscribers\.0: .*riks/);
+    expect(parseError({ subscribers: [subscriber({ riks: {} })] })).toMatch(
+      /^subscribers\.json: subscribers\.0: .*riks/,
+    );
   });
 
   test("amounts with more than 6 decimals are refused rather than rounded", () => {
@@ -162,13 +178,20 @@ describe("validation errors name the file and the field path", () => {
   });
 
   test("tiers start at 0 and ascend strictly", () => {
-    const tiered = (tiers: object[]) => ({ subscribers: [subscriber({ sizing: { policy: "tiered", basePercent: 5, tiers } })] });
+    const tiered = (tiers: object[]) => ({
+      subscribers: [subscriber({ sizing: { policy: "tiered", basePercent: 5, tiers } })],
+    });
     expect(parseError(tiered([{ minLeaderNotional: 10, multiplier: 1 }]))).toBe(
       "subscribers.json: subscribers.0.sizing.tiers.0.minLeaderNotional: the first tier must start at 0",
     );
-    expect(parseError(tiered([{ minLeaderNotional: 0, multiplier: 1 }, { minLeaderNotional: 0, multiplier: 2 }]))).toBe(
-      "subscribers.json: subscribers.0.sizing.tiers.1.minLeaderNotional: tiers must ascend strictly",
-    );
+    expect(
+      parseError(
+        tiered([
+          { minLeaderNotional: 0, multiplier: 1 },
+          { minLeaderNotional: 0, multiplier: 2 },
+        ]),
+      ),
+    ).toBe("subscribers.json: subscribers.0.sizing.tiers.1.minLeaderNotional: tiers must ascend strictly");
   });
 
   test("adaptive sizing requires the leader's estimated bankroll", () => {
@@ -184,7 +207,9 @@ describe("validation errors name the file and the field path", () => {
   });
 
   test("every problem is reported, one per line", () => {
-    const message = parseError({ subscribers: [subscriber({ id: "" }), subscriber({ sizing: { policy: "fixed", amount: 0 } })] });
+    const message = parseError({
+      subscribers: [subscriber({ id: "" }), subscriber({ sizing: { policy: "fixed", amount: 0 } })],
+    });
     expect(message.split("\n")).toEqual([
       expect.stringMatching(/^subscribers\.json: subscribers\.0\.id: must be 1–64 characters/),
       "subscribers.json: subscribers.1.sizing.amount: must be > 0",
@@ -198,7 +223,10 @@ describe("copyRulesByLeader", () => {
       leaders: [{ address: LEADER_LOWER, estimatedBankroll: "5000" }],
       subscribers: [
         subscriber({
-          follows: [{ leader: LEADER_A }, { leader: LEADER_LOWER, sizing: { policy: "fixed", amount: 3 }, risk: { maxPrice: 0.9 } }],
+          follows: [
+            { leader: LEADER_A },
+            { leader: LEADER_LOWER, sizing: { policy: "fixed", amount: 3 }, risk: { maxPrice: 0.9 } },
+          ],
         }),
         subscriber({ id: "bob", killSwitch: true, follows: [{ leader: LEADER_LOWER }] }),
         subscriber({ id: "carol", follows: [{ leader: LEADER_A, killSwitch: true }] }),
@@ -207,7 +235,12 @@ describe("copyRulesByLeader", () => {
     const rules = copyRulesByLeader(config);
     expect([...rules.keys()]).toEqual([LEADER_A, LEADER_CHECKSUMMED]);
     const [aliceB, bobB] = rules.get(LEADER_CHECKSUMMED)!;
-    expect(aliceB).toMatchObject({ subscriberId: "alice", sizing: { policy: "fixed", amount: 3_000_000n }, leaderBankroll: 5_000_000_000n, killSwitch: false });
+    expect(aliceB).toMatchObject({
+      subscriberId: "alice",
+      sizing: { policy: "fixed", amount: 3_000_000n },
+      leaderBankroll: 5_000_000_000n,
+      killSwitch: false,
+    });
     expect(aliceB!.risk).toMatchObject({ maxPrice: 900_000n, maxOrderNotional: 100_000_000n });
     expect(bobB).toMatchObject({ subscriberId: "bob", killSwitch: true });
     const [aliceA, carolA] = rules.get(LEADER_A)!;

@@ -62,7 +62,11 @@ export function buildIntents(
 }
 
 function toIntent(fill: Fill, rule: CopyRule, sized: SizedOrder, context: BuildIntentsContext): CopyIntent {
-  const common = { tokenId: sized.tokenId, limitPriceMicros: sized.limitPriceMicros, maxSlippageBps: sized.maxSlippageBps };
+  const common = {
+    tokenId: sized.tokenId,
+    limitPriceMicros: sized.limitPriceMicros,
+    maxSlippageBps: sized.maxSlippageBps,
+  };
   const order: CopyOrder =
     sized.side === "BUY"
       ? { side: "BUY", collateralAmount: sized.collateralAmount, ...common }

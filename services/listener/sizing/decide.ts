@@ -55,9 +55,7 @@ export type SizedOrder = {
   clampedBy: ClampReason[];
 } & ({ side: "BUY"; collateralAmount: bigint } | { side: "SELL"; shareAmount: bigint });
 
-export type CopyDecision =
-  | { kind: "order"; order: SizedOrder }
-  | { kind: "skip"; reason: SkipReason; detail: string };
+export type CopyDecision = { kind: "order"; order: SizedOrder } | { kind: "skip"; reason: SkipReason; detail: string };
 
 /** The subscriber's usage the caps are measured against, read from the exposure ledger before deciding. */
 export interface ExposureUsage {
@@ -98,13 +96,18 @@ export function decideCopy(
 
   let notional = policyNotional(terms.sizing, fill.collateralAmount, terms.leaderBankroll);
   if (notional < risk.minOrderNotional) {
-    return skip("below-minimum", `policy size ${formatMicros(notional)} < minimum ${formatMicros(risk.minOrderNotional)}`);
+    return skip(
+      "below-minimum",
+      `policy size ${formatMicros(notional)} < minimum ${formatMicros(risk.minOrderNotional)}`,
+    );
   }
   const clampedBy: ClampReason[] = [];
   const caps: { reason: ClampReason; room: bigint }[] = [
     { reason: "cap-per-order", room: risk.maxOrderNotional },
     // Selling does not add exposure to a market, so only BUYs are held to the market cap.
-    ...(fill.side === "BUY" ? [{ reason: "cap-per-market" as const, room: risk.maxMarketExposure - usage.market }] : []),
+    ...(fill.side === "BUY"
+      ? [{ reason: "cap-per-market" as const, room: risk.maxMarketExposure - usage.market }]
+      : []),
     { reason: "cap-per-day", room: risk.maxDailyNotional - usage.day },
   ];
   for (const cap of caps) {
@@ -114,12 +117,25 @@ export function decideCopy(
     if (notional < risk.minOrderNotional) {
       // The loader keeps the per-order cap ≥ the minimum; a hand-built config that does not is reported as below-minimum.
       const reason = cap.reason === "cap-per-order" ? "below-minimum" : cap.reason;
-      return skip(reason, `${cap.reason} leaves room ${formatMicros(maxBig(notional, 0n))} < minimum ${formatMicros(risk.minOrderNotional)}`);
+      const room = formatMicros(maxBig(notional, 0n));
+      return skip(reason, `${cap.reason} leaves room ${room} < minimum ${formatMicros(risk.minOrderNotional)}`);
     }
   }
 
-  const limit = limitPriceMicros(fill.side, fill.collateralAmount, fill.shareAmount, risk.maxSlippageBps, risk.tickSize);
-  const common = { tokenId: fill.tokenId, notional, limitPriceMicros: limit, maxSlippageBps: risk.maxSlippageBps, clampedBy };
+  const limit = limitPriceMicros(
+    fill.side,
+    fill.collateralAmount,
+    fill.shareAmount,
+    risk.maxSlippageBps,
+    risk.tickSize,
+  );
+  const common = {
+    tokenId: fill.tokenId,
+    notional,
+    limitPriceMicros: limit,
+    maxSlippageBps: risk.maxSlippageBps,
+    clampedBy,
+  };
   if (fill.side === "BUY") return { kind: "order", order: { ...common, side: "BUY", collateralAmount: notional } };
   // A SELL's notional becomes shares at the leader's own ratio, so the copy sells the same fraction of value.
   const shareAmount = (notional * fill.shareAmount) / fill.collateralAmount;

@@ -50,7 +50,11 @@ export interface SizingTier {
 }
 
 /** Policy notional, rounded down to a micro-unit. `leaderBankroll` is only read by the adaptive policy. */
-export function policyNotional(policy: SizingPolicy, leaderNotional: bigint, leaderBankroll: bigint | undefined): bigint {
+export function policyNotional(
+  policy: SizingPolicy,
+  leaderNotional: bigint,
+  leaderBankroll: bigint | undefined,
+): bigint {
   switch (policy.policy) {
     case "percentage":
       return (leaderNotional * policy.ratioPpm) / MICROS;
@@ -73,6 +77,8 @@ export function policyNotional(policy: SizingPolicy, leaderNotional: bigint, lea
 export function tierFor(tiers: readonly SizingTier[], leaderNotional: bigint): SizingTier {
   let chosen: SizingTier | undefined;
   for (const tier of tiers) if (tier.minLeaderNotional <= leaderNotional) chosen = tier;
-  if (!chosen) throw new Error(`no sizing tier covers leader notional ${leaderNotional}; the first tier must start at 0`);
+  if (!chosen) {
+    throw new Error(`no sizing tier covers leader notional ${leaderNotional}; the first tier must start at 0`);
+  }
   return chosen;
 }

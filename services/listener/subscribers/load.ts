@@ -10,7 +10,9 @@ export function loadSubscribers(file: string): SubscribersConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`${file}: cannot read subscribers file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(
+      `${file}: cannot read subscribers file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return parseSubscribers(text, file);
 }
@@ -28,7 +30,9 @@ export function parseSubscribers(text: string, file: string): SubscribersConfig 
   }
   const result = subscribersFileSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
     throw new Error(problems.join("\n"));
   }
   return result.data;

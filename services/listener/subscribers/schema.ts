@@ -78,13 +78,23 @@ const nonNegativeAmount = decimal(6, (v) => v >= 0n, "must be ≥ 0");
 const percent = decimal(4, (v) => v > 0n && v <= MICROS, "must be > 0 and ≤ 100");
 const multiplier = decimal(6, (v) => v >= 0n && v <= 100n * MICROS, "must be ≥ 0 and ≤ 100");
 const price = decimal(6, (v) => v >= 0n && v <= MICROS, "must be ≥ 0 and ≤ 1");
-const tick = decimal(6, (v) => v > 0n && v < MICROS && MICROS % v === 0n, "must be > 0, < 1 and divide 1 exactly (e.g. 0.01, 0.001)");
+const tick = decimal(
+  6,
+  (v) => v > 0n && v < MICROS && MICROS % v === 0n,
+  "must be > 0, < 1 and divide 1 exactly (e.g. 0.01, 0.001)",
+);
 
 const address = z
   .string({ error: "must be a 0x-prefixed 20-byte hex address" })
-  .refine((value) => isAddress(value, { strict: false }), { message: "must be a 0x-prefixed 20-byte hex address", abort: true })
+  .refine((value) => isAddress(value, { strict: false }), {
+    message: "must be a 0x-prefixed 20-byte hex address",
+    abort: true,
+  })
   // Mixed case claims an EIP-55 checksum; a wrong one usually means a mistyped address.
-  .refine((value) => isAddress(value, { strict: true }), "has a bad EIP-55 checksum (use all lower case or the checksummed form)")
+  .refine(
+    (value) => isAddress(value, { strict: true }),
+    "has a bad EIP-55 checksum (use all lower case or the checksummed form)",
+  )
   .transform((value): Address => getAddress(value));
 
 const sizingSchema = z
@@ -109,7 +119,11 @@ const sizingSchema = z
           .min(1, "needs at least one tier")
           .superRefine((tiers, ctx) => {
             if (tiers[0] && tiers[0].minLeaderNotional !== 0n) {
-              ctx.addIssue({ code: "custom", message: "the first tier must start at 0", path: [0, "minLeaderNotional"] });
+              ctx.addIssue({
+                code: "custom",
+                message: "the first tier must start at 0",
+                path: [0, "minLeaderNotional"],
+              });
             }
             tiers.forEach((tier, i) => {
               if (i > 0 && tier.minLeaderNotional <= tiers[i - 1]!.minLeaderNotional) {
@@ -164,7 +178,7 @@ const riskSchema = z
     maxPrice: riskFields.maxPrice.optional(),
     tickSize: riskFields.tickSize.optional(),
   })
-  .transform((risk): RiskLimits => ({ ...RISK_DEFAULTS, ...definedOnly(risk) }) as RiskLimits);
+  .transform((risk): RiskLimits => ({ ...RISK_DEFAULTS, ...definedOnly(risk) } as RiskLimits));
 const riskOverrideSchema = z
   .strictObject(riskFields)
   .partial()
@@ -194,7 +208,12 @@ const followSchema = z.strictObject({
 });
 
 const subscriberSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1–64 characters of letters, digits, _ . - (starting with a letter or digit)"),
+  id: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+      "must be 1–64 characters of letters, digits, _ . - (starting with a letter or digit)",
+    ),
   killSwitch: z.boolean().default(false),
   sizing: sizingSchema,
   risk: riskSchema,
@@ -211,26 +230,43 @@ export const subscribersFileSchema: z.ZodType<SubscribersConfig> = z
     file.leaders.forEach((leader, i) => {
       const first = leaderIndex.get(leader.address);
       if (first !== undefined) {
-        ctx.addIssue({ code: "custom", message: `duplicate leader ${leader.address} (also leaders.${first})`, path: ["leaders", i, "address"] });
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate leader ${leader.address} (also leaders.${first})`,
+          path: ["leaders", i, "address"],
+        });
       } else leaderIndex.set(leader.address, i);
     });
     const subscriberIndex = new Map<string, number>();
     file.subscribers.forEach((subscriber, i) => {
       const first = subscriberIndex.get(subscriber.id);
       if (first !== undefined) {
-        ctx.addIssue({ code: "custom", message: `duplicate subscriber id "${subscriber.id}" (also subscribers.${first})`, path: ["subscribers", i, "id"] });
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate subscriber id "${subscriber.id}" (also subscribers.${first})`,
+          path: ["subscribers", i, "id"],
+        });
       } else subscriberIndex.set(subscriber.id, i);
-      for (const p of riskProblems(subscriber.risk)) ctx.addIssue({ code: "custom", message: p.message, path: ["subscribers", i, "risk", p.field] });
+      for (const p of riskProblems(subscriber.risk))
+        ctx.addIssue({ code: "custom", message: p.message, path: ["subscribers", i, "risk", p.field] });
       const followed = new Map<Address, number>();
       subscriber.follows.forEach((follow, j) => {
         const path = ["subscribers", i, "follows", j];
         const again = followed.get(follow.leader);
         if (again !== undefined) {
-          ctx.addIssue({ code: "custom", message: `leader ${follow.leader} is already followed (follows.${again})`, path: [...path, "leader"] });
+          ctx.addIssue({
+            code: "custom",
+            message: `leader ${follow.leader} is already followed (follows.${again})`,
+            path: [...path, "leader"],
+          });
         } else followed.set(follow.leader, j);
         if (follow.risk) {
           for (const p of riskProblems({ ...subscriber.risk, ...follow.risk })) {
-            ctx.addIssue({ code: "custom", message: `${p.message} (after this follow's overrides)`, path: [...path, "risk", p.field] });
+            ctx.addIssue({
+              code: "custom",
+              message: `${p.message} (after this follow's overrides)`,
+              path: [...path, "risk", p.field],
+            });
           }
         }
         const sizing = follow.sizing ?? subscriber.sizing;

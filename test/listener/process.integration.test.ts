@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { NatsBus } from "../../services/bus/nats";
+import { startAnvil, type Anvil } from "../../services/devchain/anvil";
+import { installStandInExchanges } from "../../services/devchain/exchanges";
+import { TradeSimulator } from "../../services/devchain/simulator";
+import type { CopyIntent } from "../../services/intents/intent";
+import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
+import { startLocalProviders, type LocalProviders } from "../../services/rpc-proxy/local-providers";
+import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
+import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
+
+jest.setTimeout(60_000);
+
+const API_KEY = "sk-test-3c9f1e-do-not-log";
+const TSX = path.join(__dirname, "../../node_modules/.bin/tsx");
+const MAIN = path.join(__dirname, "../../services/listener/main.ts");
+
+function run(configFile: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(TSX, [MAIN, "--config", configFile], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const output = { text: "" };
+  child.stdout?.on("data", (c: Buffer) => (output.text += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (output.text += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The production entry point (`listener --config`) as its own process, publishing to a real NATS JetStream. */
+describe("listener process (main.ts) on NATS", () => {
+  let anvil: Anvil;
+  let providers: LocalProviders;
+  let nats: NatsServer;
+  let dir: string;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    anvil = await startAnvil({ blockTimeMs: 300 });
+    await installStandInExchanges(anvil.httpUrl);
+    providers = await startLocalProviders(anvil, { latency: "zero" });
+    nats = await startNatsServer();
+    dir = mkdtempSync(path.join(tmpdir(), "listener-process-"));
+    writeFileSync(path.join(dir, "subscribers.json"), JSON.stringify(TEST_SUBSCRIBERS));
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await providers?.stop();
+    await nats?.stop();
+    await anvil?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function config(port: number, overrides: Record<string, unknown> = {}) {
+    return {
+      region: "local",
+      chain: { chainId: 137, blockTimeMs: 300 },
+      exchanges: POLYGON_EXCHANGES,
+      // The key goes into the path; the local providers ignore paths, real ones authenticate with it.
+      providers: Object.values(providers.providers).map((p) => ({
+        name: p.name,
+        httpUrl: `${p.httpUrl}/v2/{apiKey}`,
+        wsUrl: `${p.wsUrl}/v2/{apiKey}`,
+        apiKeyEnv: "RPC_API_KEY",
+      })),
+      subscribersFile: "subscribers.json",
+      bus: { kind: "nats", servers: [nats.url], shardCount: 4 },
+      http: { host: "127.0.0.1", port },
+      ...overrides,
+    };
+  }
+
+  it("detects a fill, publishes intents to JetStream, serves health and metrics without the API key, stops on SIGTERM", async () => {
+    const port = await freePort();
+    const file = path.join(dir, "listener.json");
+    writeFileSync(file, JSON.stringify(config(port)));
+    const proc = run(file, { RPC_API_KEY: API_KEY });
+    child = proc.child;
+    const base = `http://127.0.0.1:${port}`;
+    await until("readyz 200", async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200);
+
+    const consumer = await NatsBus.connect({ servers: nats.url, shardCount: 4 });
+    const received: CopyIntent[] = [];
+    await consumer.subscribe([0, 1, 2, 3], (m) => {
+      if (m.kind === "intent") received.push(m);
+    });
+    const sim = await TradeSimulator.create({ rpcUrl: anvil.httpUrl, seed: "process-test" });
+    const { leaderFills } = await sim.leaderAsMaker({ leader: LEADER_A });
+    await until("two intents on NATS", () => received.filter((i) => i.source.txHash === leaderFills[0].txHash.toLowerCase()).length === 2);
+    expect(received.map((i) => i.subscriberId).sort()).toEqual(["alice", "bob"]);
+    await consumer.close();
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain("polysync_listener_leader_fills_total");
+    expect(metrics).not.toContain(API_KEY);
+    const ready = await (await fetch(`${base}/readyz`)).text();
+    expect(ready).not.toContain(API_KEY);
+
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    expect(proc.output.text).toContain("listener started");
+    expect(proc.output.text).toContain("leader fill");
+    expect(proc.output.text).not.toContain(API_KEY);
+  });
+
+  it("a bad config or a missing key stops at start with a message naming what is wrong", async () => {
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify(config(0, { chain: { chainId: 137, blockTimeMs: "fast" } })));
+    const first = run(bad, { RPC_API_KEY: API_KEY });
+    expect(await first.exited).toBe(1);
+    expect(first.output.text).toMatch(/bad\.json: chain\.blockTimeMs: Invalid input: expected number, received string/);
+
+    const good = path.join(dir, "nokey.json");
+    writeFileSync(good, JSON.stringify(config(0)));
+    const second = run(good, { RPC_API_KEY: "" });
+    expect(await second.exited).toBe(1);
+    expect(second.output.text).toContain("providers.alchemy: environment variable RPC_API_KEY is empty or unset");
+  });
+});
