@@ -133,7 +133,15 @@ export class InProcessBus implements IntentBus {
     while (!consumer.stopped && state.queue.length > 0) {
       const entry = state.queue[0]!;
       entry.attempts += 1;
-      const message = decodeMessage(entry.payload);
+      let message: BusMessage;
+      try {
+        message = decodeMessage(entry.payload);
+      } catch (err) {
+        // A payload that does not decode never will: drop it, say so, and keep the shard moving.
+        state.queue.shift();
+        consumer.options.onError?.({ shard, error: asError(err), final: true });
+        continue;
+      }
       try {
         await consumer.handler(message, { shard, attempt: entry.attempts });
         state.queue.shift();

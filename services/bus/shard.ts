@@ -8,9 +8,21 @@ import { keccak256, stringToBytes } from "viem";
  */
 export function shardOf(subscriberId: string, shardCount: number): number {
   assertShardCount(shardCount);
-  const digest = keccak256(stringToBytes(subscriberId), "bytes");
-  const prefix = ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
-  return prefix % shardCount;
+  return shardPrefix(subscriberId) % shardCount;
+}
+
+/** Every publish routes by subscriber; the keccak is paid once per subscriber, not once per message. */
+const prefixes = new Map<string, number>();
+
+function shardPrefix(subscriberId: string): number {
+  let prefix = prefixes.get(subscriberId);
+  if (prefix === undefined) {
+    const digest = keccak256(stringToBytes(subscriberId), "bytes");
+    prefix = ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
+    if (prefixes.size >= 100_000) prefixes.clear();
+    prefixes.set(subscriberId, prefix);
+  }
+  return prefix;
 }
 
 export function assertShardCount(shardCount: number): void {

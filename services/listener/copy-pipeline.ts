@@ -42,15 +42,18 @@ export class CopyPipeline {
     });
     const builtAt = performance.now();
     metrics.stageDuration.observe({ stage: "intent" }, (builtAt - started) / 1000);
+    // Reserve before publishing: a second fill decided while this publish is in flight must already see the room taken.
+    for (const reservation of built.reservations) ledger.reserve(reservation);
+    // publish() serialises and enqueues synchronously; what follows is the bus's acknowledgement, timed separately.
+    const pending = built.intents.map((intent) => bus.publish(intent));
+    const handedAt = performance.now();
+    metrics.stageDuration.observe({ stage: "detect" }, Math.max(0, preciseNowMs() - firstSeenAtMs) / 1000);
     for (const skip of built.skipped) {
       metrics.intents.inc({ outcome: skip.reason });
       log.info({ subscriber: skip.subscriberId, reason: skip.reason, detail: skip.detail, tx: fill.txHash, logIndex: fill.logIndex }, "copy skipped");
     }
-    // Reserve before publishing: a second fill decided while this publish is in flight must already see the room taken.
-    for (const reservation of built.reservations) ledger.reserve(reservation);
-    const results = await Promise.allSettled(built.intents.map((intent) => bus.publish(intent)));
-    metrics.stageDuration.observe({ stage: "publish" }, (performance.now() - builtAt) / 1000);
-    metrics.stageDuration.observe({ stage: "detect" }, Math.max(0, preciseNowMs() - firstSeenAtMs) / 1000);
+    const results = await Promise.allSettled(pending);
+    metrics.stageDuration.observe({ stage: "publish" }, (performance.now() - handedAt) / 1000);
     const copies: PublishedCopy[] = [];
     results.forEach((result, i) => {
       const intent = built.intents[i];

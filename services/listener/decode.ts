@@ -1,4 +1,4 @@
-import { decodeEventLog, getAddress, type Address, type Hex } from "viem";
+import { decodeAbiParameters, type AbiParameter, type Address, type Hex } from "viem";
 import {
   EXCHANGE_V1_EVENTS,
   EXCHANGE_V2_EVENTS,
@@ -6,6 +6,7 @@ import {
   ORDER_FILLED_V2_TOPIC,
   type ExchangeLayout,
 } from "../polymarket/abi";
+import { ChecksumCache } from "../polymarket/checksum-cache";
 import type { ExchangeContract } from "../polymarket/exchanges";
 import type { Fill, Side } from "./fill";
 
@@ -34,7 +35,8 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Where a validated log sits on chain. */
 export interface LogPosition {
-  exchange: Address;
+  /** Lower case: checksummed only once the log turns out to be a leader's fill. */
+  exchange: string;
   blockNumber: bigint;
   blockHash: Hex;
   txHash: Hex;
@@ -60,7 +62,7 @@ export function readLogPosition(log: RawLog): LogPosition {
     throw new MalformedLogError("data", "log field data is not hex bytes");
   }
   return {
-    exchange: getAddress(field("address", log.address, ADDRESS)),
+    exchange: field("address", log.address, ADDRESS).toLowerCase(),
     blockNumber: BigInt(field("blockNumber", log.blockNumber, QUANTITY)),
     blockHash: field("blockHash", log.blockHash, HASH) as Hex,
     txHash: field("transactionHash", log.transactionHash, HASH) as Hex,
@@ -81,9 +83,16 @@ export class ExchangeIndex {
     return this.layouts.get(address.toLowerCase());
   }
   get addresses(): Address[] {
-    return [...this.layouts.keys()].map((a) => getAddress(a));
+    return [...this.layouts.keys()].map((a) => checksums.of(a));
   }
 }
+
+const checksums = new ChecksumCache();
+
+/** The non-indexed parameters of OrderFilled, decoded from `data` alone: the indexed ones are read from the topics. */
+const dataInputs = (inputs: readonly AbiParameter[]) => inputs.filter((input) => !("indexed" in input && input.indexed));
+const V1_DATA = dataInputs(EXCHANGE_V1_EVENTS[0].inputs);
+const V2_DATA = dataInputs(EXCHANGE_V2_EVENTS[0].inputs);
 
 /** The maker topic of an OrderFilled log, lower-cased, read without decoding: most fills on chain are not leaders'. */
 export function makerOfTopics(topics: readonly Hex[]): string | undefined {
@@ -109,34 +118,33 @@ export function decodeLeaderFill(
   const maker = makerOfTopics(position.topics);
   if (!maker || !isLeader(maker)) return undefined;
 
-  let decoded;
+  if (position.topics.length !== 4) {
+    throw new MalformedLogError("topics", `OrderFilled needs 4 topics, got ${position.topics.length}`);
+  }
+  const inputs = layout === "v1" ? V1_DATA : V2_DATA;
+  let values: readonly unknown[];
   try {
-    decoded = decodeEventLog({
-      abi: layout === "v1" ? EXCHANGE_V1_EVENTS : EXCHANGE_V2_EVENTS,
-      eventName: "OrderFilled",
-      topics: position.topics as [Hex, ...Hex[]],
-      data: position.data,
-      strict: true,
-    });
+    values = decodeAbiParameters(inputs, position.data);
   } catch (err) {
     throw new MalformedLogError("abi", `OrderFilled log does not decode as ${layout}: ${(err as Error).message.split("\n")[0]}`);
   }
-  const args = decoded.args as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  inputs.forEach((input, i) => (args[input.name!] = values[i]));
   const amounts = layout === "v1" ? readV1(args) : readV2(args);
   if (amounts.shareAmount === 0n || amounts.collateralAmount === 0n) {
     throw new MalformedLogError("amounts", `OrderFilled with a zero amount (tx ${position.txHash} log ${position.logIndex})`);
   }
   return {
     chainId,
-    exchange: position.exchange,
+    exchange: checksums.of(position.exchange),
     layout,
     blockNumber: position.blockNumber,
     blockHash: position.blockHash,
     txHash: position.txHash,
     logIndex: position.logIndex,
-    orderHash: args.orderHash as Hex,
-    maker: getAddress(args.maker as string),
-    taker: getAddress(args.taker as string),
+    orderHash: position.topics[1],
+    maker: checksums.of(maker),
+    taker: checksums.of(`0x${position.topics[3].slice(26)}`.toLowerCase()),
     ...amounts,
     price: Number(amounts.collateralAmount) / Number(amounts.shareAmount),
     fee: args.fee as bigint,

@@ -11,6 +11,7 @@ import { resolveProviderUrls, type ListenerConfig } from "./config";
 import { CopyPipeline } from "./copy-pipeline";
 import { Detector, type ListenerInstruments } from "./detector";
 import { ExposureLedger } from "./sizing/exposure";
+import { warmUpHotPath } from "./warm-up";
 import { copyRulesByLeader, loadSubscribers } from "./subscribers/load";
 import type { CopyRule } from "./subscribers/schema";
 
@@ -80,6 +81,8 @@ export class ListenerService {
     const registry = createServiceRegistry("listener");
     const bus = options.bus ?? (await createBus(config.bus, `listener-${config.region}`, options.env));
     const service = new ListenerService(options, registry, bus, !options.bus);
+    const warmUpMs = warmUpHotPath(config.chain.chainId, config.exchanges, service.rules);
+    options.log.info({ warmUpMs: Math.round(warmUpMs) }, "detect → intent path warmed up");
     try {
       await service.detector.start();
       service.http = await startServiceHttp({

@@ -31,7 +31,10 @@ function metric<const T extends MetricType, const L extends readonly string[]>(
   return { name, type, help, labelNames, ...(buckets ? { buckets } : {}) } as const;
 }
 
-/** Listener stages: decode a log, build the intents for its followers, hand them to the bus; detect = all three. */
+/**
+ * Listener stages: decode a log; build its followers' intents; publish = wait for the bus's acknowledgement;
+ * detect = the log's first arrival at any provider socket until every intent is handed to the bus (our whole share).
+ */
 export const LISTENER_STAGES = ["decode", "intent", "publish", "detect"] as const;
 export type ListenerStage = (typeof LISTENER_STAGES)[number];
 
@@ -70,7 +73,7 @@ export const LISTENER_METRICS = {
   stageDuration: metric(
     "polysync_listener_stage_duration_seconds",
     "histogram",
-    "Time spent in one listener stage per fill (decode, intent, publish; detect = first arrival to intents published).",
+    "Per fill: decode, intent (build), publish (bus acknowledgement), detect (first arrival → all intents handed to the bus).",
     ["stage"],
     LATENCY_BUCKETS_SECONDS,
   ),

@@ -53,6 +53,8 @@ export class WsSession {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** When the socket's last TCP chunk was read: frames parsed from one chunk share it. */
+  private chunkAtMs: number | undefined;
 
   constructor(
     private readonly status: ProviderStatus,
@@ -91,10 +93,14 @@ export class WsSession {
     if (this.stopped) return;
     const socket = new WebSocket(this.status.endpoint.wsUrl, { handshakeTimeout: this.options.handshakeTimeoutMs });
     this.socket = socket;
-    socket.on("message", (data) => this.onMessage(data.toString()));
+    socket.on("message", (data) => this.onMessage(data.toString(), this.chunkAtMs ?? preciseNowMs()));
     socket.on("close", (code) => this.onDown(socket, "closed", `socket closed (${code})`));
     socket.on("error", (err) => this.onDown(socket, "error", err.message));
     socket.on("open", () => {
+      // ws parses every frame of a chunk synchronously, one 'message' after another: stamping at 'message' would charge
+      // a burst's later logs with the handling time of the earlier ones. ws keeps the TCP socket in _socket (8.x).
+      const tcp = (socket as unknown as { _socket?: { prependListener(event: "data", fn: () => void): void } })._socket;
+      tcp?.prependListener("data", () => (this.chunkAtMs = preciseNowMs()));
       this.handshake(socket).catch((err: Error & { reason?: ReconnectReason }) =>
         this.onDown(socket, err.reason ?? "handshake_timeout", err.message),
       );
@@ -140,8 +146,7 @@ export class WsSession {
     });
   }
 
-  private onMessage(text: string): void {
-    const arrivalMs = preciseNowMs();
+  private onMessage(text: string, arrivalMs: number): void {
     let message: Record<string, unknown>;
     try {
       message = JSON.parse(text);
@@ -199,6 +204,7 @@ export class WsSession {
     this.failPending(new Error(`socket down: ${detail}`));
     this.subscriptions.clear();
     this.status.wsConnected = false;
+    this.chunkAtMs = undefined;
     if (socket) {
       socket.removeAllListeners();
       socket.on("error", () => {});

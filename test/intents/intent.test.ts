@@ -150,7 +150,7 @@ describe("bad payloads give a clear error naming the field", () => {
     expect(() => decodeMessage(payload)).toThrow("bad intent payload: reason: must be one of reorg, operator");
   });
 
-  test("encode refuses to put a malformed intent on the wire", () => {
-    expect(() => encodeIntent(intent({ subscriberId: "mallory" }))).toThrow(/^bad intent payload: id: does not match/);
+  test("an intent whose id does not belong to its fill and subscriber is refused by the consumer", () => {
+    expect(() => decodeIntent(encodeIntent(intent({ subscriberId: "mallory" })))).toThrow(/^bad intent payload: id: does not match/);
   });
 });

@@ -7,6 +7,8 @@ import {
   MalformedLogError,
   readLogPosition,
 } from "../../services/listener/decode";
+import { copyRulesByLeader, parseSubscribers } from "../../services/listener/subscribers/load";
+import { warmUpHotPath } from "../../services/listener/warm-up";
 
 const LEADER = getAddress("0x1111111111111111111111111111111111111111");
 const OTHER = getAddress("0x2222222222222222222222222222222222222222");
@@ -100,5 +102,16 @@ describe("decodeLeaderFill", () => {
       expect(caught).toBeInstanceOf(MalformedLogError);
       expect((caught as MalformedLogError).what).toBe(what);
     }
+  });
+});
+
+describe("warmUpHotPath", () => {
+  it("runs the decode → intent path on synthetic fills of a followed leader, and does nothing without leaders", () => {
+    const rules = copyRulesByLeader(parseSubscribers(JSON.stringify({
+      leaders: [{ address: LEADER }],
+      subscribers: [{ id: "s1", sizing: { policy: "fixed", amount: "5" }, risk: { maxOrderNotional: "10", maxMarketExposure: "10", maxDailyNotional: "10", maxSlippageBps: 100 }, follows: [{ leader: LEADER }] }],
+    }), "s.json"));
+    expect(warmUpHotPath(137, POLYGON_EXCHANGES, rules, 200)).toBeGreaterThan(0);
+    expect(warmUpHotPath(137, POLYGON_EXCHANGES, new Map(), 200)).toBe(0);
   });
 });

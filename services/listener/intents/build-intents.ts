@@ -1,4 +1,4 @@
-import { getAddress, type Address } from "viem";
+import type { Address } from "viem";
 import { INTENT_VERSION, type CopyIntent, type CopyOrder } from "../../intents/intent";
 import { intentId } from "../../intents/intent-id";
 import type { Fill } from "../fill";
@@ -40,7 +40,8 @@ export function buildIntents(
 ): BuiltIntents {
   const built: BuiltIntents = { intents: [], reservations: [], skipped: [] };
   const day = utcDay(context.nowMs);
-  for (const rule of rulesByLeader.get(getAddress(fill.maker)) ?? []) {
+  // Fill.maker is checksummed by the decoder, the same form the rules are keyed by.
+  for (const rule of rulesByLeader.get(fill.maker) ?? []) {
     const usage = exposure.usage(rule.subscriberId, fill.tokenId, day);
     const decision = decideCopy(fill, rule, usage, context.globalKillSwitch);
     if (decision.kind === "skip") {
