@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { POLYGON_CHAIN_ID } from "../polymarket/exchanges";
+import { stopChildProcess } from "../shared/child-process";
 
 export interface AnvilOptions {
   /** Interval mining period; Polygon is about 2 s, tests use less. Fractions of a second are allowed. */
@@ -48,7 +49,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
     port,
     chainId,
     blockTimeMs,
-    stop: () => stopChild(child),
+    stop: () => stopChildProcess(child),
   };
 }
 
@@ -83,14 +84,3 @@ function waitForListening(child: ChildProcess, timeoutMs: number): Promise<numbe
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), 3000);
-    child.once("exit", () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}

@@ -46,6 +46,33 @@ export interface LogPosition {
   removed: boolean;
 }
 
+/** What the detector reads of every log before deciding whether it deserves a full validation and decode. */
+export interface LogGlance {
+  blockHash: Hex;
+  /** Lower-case maker topic, if the log has one. */
+  maker: string | undefined;
+  removed: boolean;
+}
+
+/**
+ * Reads only the block hash, the maker topic and the removed flag: most exchange logs are other traders' fills, and
+ * four providers deliver each of them, so full validation is kept for the few that matter (a leader's, a removal).
+ */
+export function glanceAtLog(log: RawLog): LogGlance {
+  if (typeof log !== "object" || log === null) throw new MalformedLogError("log", "log is not an object");
+  if (typeof log.blockHash !== "string" || !HASH.test(log.blockHash)) {
+    throw new MalformedLogError("blockHash", `log field blockHash is not valid: ${JSON.stringify(log.blockHash)?.slice(0, 80)}`);
+  }
+  if (!Array.isArray(log.topics)) throw new MalformedLogError("topics", "log has no topics");
+  const makerTopic: unknown = log.topics[2];
+  let maker: string | undefined;
+  if (makerTopic !== undefined) {
+    if (typeof makerTopic !== "string" || !HASH.test(makerTopic)) throw new MalformedLogError("topics.2", "log maker topic is not a 32-byte hex string");
+    maker = `0x${makerTopic.slice(26)}`.toLowerCase();
+  }
+  return { blockHash: log.blockHash as Hex, maker, removed: log.removed === true };
+}
+
 /** Validates the envelope of an RPC log; a pending log (no block yet) or a bad field is malformed. */
 export function readLogPosition(log: RawLog): LogPosition {
   const field = (name: string, value: unknown, pattern: RegExp): string => {

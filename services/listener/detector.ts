@@ -14,7 +14,15 @@ import { ProviderStatus, type ProviderEndpoint } from "../rpc/provider";
 import { DEFAULT_WS_SESSION, WsSession, type ReconnectReason } from "../rpc/ws-session";
 import { ArrivalRecorder } from "./arrivals";
 import { BlockConfirmer, type BackfillReason } from "./block-confirmer";
-import { decodeLeaderFill, ExchangeIndex, MalformedLogError, makerOfTopics, readLogPosition, type LogPosition } from "./decode";
+import {
+  decodeLeaderFill,
+  ExchangeIndex,
+  glanceAtLog,
+  MalformedLogError,
+  readLogPosition,
+  type LogPosition,
+  type RawLog,
+} from "./decode";
 import { fillKey, type Fill } from "./fill";
 
 export interface DetectorOptions {
@@ -64,6 +72,8 @@ export class Detector {
   private confirmTimer: NodeJS.Timeout | undefined;
   private confirmedBest: bigint | undefined;
   private stopped = false;
+  /** Bound counter children: label lookup per log is measurable at four deliveries of every exchange log. */
+  private readonly logCounters = new Map<string, ReturnType<ListenerInstruments["logsReceived"]["labels"]>>();
 
   constructor(
     private readonly options: DetectorOptions,
@@ -265,22 +275,19 @@ export class Detector {
 
   private onLog(source: string, raw: unknown, atMs: number): void {
     if (this.stopped) return;
-    this.metrics.logsReceived.inc({ source });
-    let position: LogPosition;
-    try {
-      position = readLogPosition(raw as Record<string, unknown>);
-    } catch (err) {
-      this.onMalformed(source, err instanceof MalformedLogError ? err.what : "log", (err as Error).message);
+    this.logsReceived(source).inc();
+    const glance = this.orMalformed(source, () => glanceAtLog(raw as RawLog));
+    if (!glance) return;
+    if (source !== BACKFILL_SOURCE) this.logArrivals.record(glance.blockHash, source, atMs);
+    if (!glance.removed && (this.orphanedBlocks.has(glance.blockHash) || !glance.maker || !this.options.isLeader(glance.maker))) {
       return;
     }
-    if (source !== BACKFILL_SOURCE) this.logArrivals.record(position.blockHash, source, atMs);
+    const position = this.orMalformed(source, () => readLogPosition(raw as RawLog));
+    if (!position) return;
     if (position.removed) {
       this.onRemovedLog(position);
       return;
     }
-    if (this.orphanedBlocks.has(position.blockHash)) return;
-    const maker = makerOfTopics(position.topics);
-    if (!maker || !this.options.isLeader(maker)) return;
     const key = fillKey(position);
     const known = this.fills.get(key);
     if (known) {
@@ -291,18 +298,31 @@ export class Detector {
       return;
     }
     const started = performance.now();
-    let fill: Fill | undefined;
-    try {
-      fill = decodeLeaderFill(position, this.options.chainId, this.exchanges, this.options.isLeader);
-    } catch (err) {
-      this.onMalformed(source, err instanceof MalformedLogError ? err.what : "log", (err as Error).message);
-      return;
-    }
+    const fill = this.orMalformed(source, () => decodeLeaderFill(position, this.options.chainId, this.exchanges, this.options.isLeader));
     this.metrics.stageDuration.observe({ stage: "decode" }, (performance.now() - started) / 1000);
     if (!fill) return;
     this.fills.set(key, fill);
     this.metrics.fills.inc({ layout: fill.layout });
     this.events.fill(fill, atMs);
+  }
+
+  /** Runs a read of untrusted log data; a malformed one is counted, logged and skipped (undefined). */
+  private orMalformed<T>(source: string, read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (err) {
+      this.onMalformed(source, err instanceof MalformedLogError ? err.what : "log", (err as Error).message);
+      return undefined;
+    }
+  }
+
+  private logsReceived(source: string) {
+    let counter = this.logCounters.get(source);
+    if (!counter) {
+      counter = this.metrics.logsReceived.labels({ source });
+      this.logCounters.set(source, counter);
+    }
+    return counter;
   }
 
   private onRemovedLog(position: LogPosition): void {

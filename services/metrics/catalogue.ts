@@ -32,8 +32,9 @@ function metric<const T extends MetricType, const L extends readonly string[]>(
 }
 
 /**
- * Listener stages: decode a log; build its followers' intents; publish = wait for the bus's acknowledgement;
- * detect = the log's first arrival at any provider socket until every intent is handed to the bus (our whole share).
+ * Listener stages per fill: decode the log; intent = size and build its followers' intents; detect = the log's first
+ * arrival at any provider socket until those intents are built (our whole share, queueing behind other logs of the
+ * same read included); publish = handing the intents to the bus until it acknowledges them (the bus's share).
  */
 export const LISTENER_STAGES = ["decode", "intent", "publish", "detect"] as const;
 export type ListenerStage = (typeof LISTENER_STAGES)[number];
@@ -73,7 +74,7 @@ export const LISTENER_METRICS = {
   stageDuration: metric(
     "polysync_listener_stage_duration_seconds",
     "histogram",
-    "Per fill: decode, intent (build), publish (bus acknowledgement), detect (first arrival → all intents handed to the bus).",
+    "Per fill: decode, intent (size + build), detect (first arrival → intents built), publish (hand-off → bus acknowledgement).",
     ["stage"],
     LATENCY_BUCKETS_SECONDS,
   ),

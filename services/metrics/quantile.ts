@@ -1,9 +1,35 @@
 import type { MetricObjectWithValues, MetricValueWithName } from "prom-client";
 
+export interface CumulativeBucket {
+  le: number;
+  count: number;
+}
+
 /**
- * histogram_quantile over one prom-client histogram's cumulative buckets, linear within the bucket as Prometheus does.
- * `match` picks the series (e.g. one provider); undefined when nothing was observed.
+ * histogram_quantile as Prometheus computes it: find the bucket holding rank q · total and interpolate linearly inside
+ * it (from 0 for the lowest bucket); a rank in the +Inf bucket reads as the highest finite bound. Undefined when empty.
  */
+export function quantileFromBuckets(buckets: readonly CumulativeBucket[], q: number): number | undefined {
+  if (!(q > 0 && q <= 1)) throw new Error(`quantile must be in (0, 1], got ${q}`);
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const total = sorted.at(-1)?.count ?? 0;
+  if (total <= 0) return undefined;
+  const rank = q * total;
+  let previousLe = 0;
+  let previousCount = 0;
+  for (const { le, count } of sorted) {
+    if (count >= rank) {
+      if (le === Number.POSITIVE_INFINITY) return previousLe;
+      const inBucket = count - previousCount;
+      return inBucket === 0 ? le : previousLe + ((le - previousLe) * (rank - previousCount)) / inBucket;
+    }
+    previousLe = le;
+    previousCount = count;
+  }
+  return previousLe;
+}
+
+/** quantileFromBuckets over one prom-client histogram; `match` picks the series (e.g. one provider) and sums them. */
 export function histogramQuantile(
   q: number,
   histogram: MetricObjectWithValues<MetricValueWithName<string>>,
@@ -15,20 +41,5 @@ export function histogramQuantile(
     const le = value.labels.le === "+Inf" ? Number.POSITIVE_INFINITY : Number(value.labels.le);
     buckets.set(le, (buckets.get(le) ?? 0) + value.value);
   }
-  const sorted = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
-  const total = sorted.at(-1)?.[1] ?? 0;
-  if (total === 0) return undefined;
-  const rank = q * total;
-  let previousLe = 0;
-  let previousCount = 0;
-  for (const [le, count] of sorted) {
-    if (count >= rank) {
-      if (le === Number.POSITIVE_INFINITY) return previousLe;
-      const inBucket = count - previousCount;
-      return inBucket === 0 ? le : previousLe + ((le - previousLe) * (rank - previousCount)) / inBucket;
-    }
-    previousLe = le;
-    previousCount = count;
-  }
-  return previousLe;
+  return quantileFromBuckets([...buckets].map(([le, count]) => ({ le, count })), q);
 }

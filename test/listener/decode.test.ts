@@ -4,6 +4,7 @@ import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import {
   decodeLeaderFill,
   ExchangeIndex,
+  glanceAtLog,
   MalformedLogError,
   readLogPosition,
 } from "../../services/listener/decode";
@@ -102,6 +103,21 @@ describe("decodeLeaderFill", () => {
       expect(caught).toBeInstanceOf(MalformedLogError);
       expect((caught as MalformedLogError).what).toBe(what);
     }
+  });
+});
+
+describe("glanceAtLog", () => {
+  it("reads block hash, maker and removed without validating the rest", () => {
+    const raw = { ...v2Log(LEADER, 0, 9n, 1n, 2n), data: "not validated here", removed: true };
+    expect(glanceAtLog(raw)).toEqual({ blockHash: raw.blockHash, maker: LEADER.toLowerCase(), removed: true });
+    expect(glanceAtLog({ ...raw, topics: [raw.topics[0]] }).maker).toBeUndefined();
+  });
+
+  it("names the field it could not read", () => {
+    const raw = v2Log(LEADER, 0, 9n, 1n, 2n);
+    expect(() => glanceAtLog({ ...raw, blockHash: "0x1" })).toThrow("log field blockHash is not valid");
+    expect(() => glanceAtLog({ ...raw, topics: "x" })).toThrow("log has no topics");
+    expect(() => glanceAtLog({ ...raw, topics: [raw.topics[0], raw.topics[1], 7] })).toThrow("maker topic");
   });
 });
 

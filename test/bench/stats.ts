@@ -1,0 +1,140 @@
+import { quantileFromBuckets } from "../../services/metrics/quantile";
+
+/** Latency summary of one sample set; the quantiles are undefined when nothing was measured. */
+export interface Summary {
+  count: number;
+  /** The smallest sample: across two processes' clocks a negative one would mean the clocks disagree. */
+  min: number | undefined;
+  p50: number | undefined;
+  p99: number | undefined;
+  max: number | undefined;
+}
+
+/**
+ * Nearest-rank percentile (the ⌈p/100 · n⌉-th smallest value): always an observed sample, never an interpolation, so
+ * a p99 over few samples honestly reads as the worst one rather than a made-up value between the two worst.
+ */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (!(p > 0 && p <= 100)) throw new Error(`percentile must be in (0, 100], got ${p}`);
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil((p / 100) * sorted.length) - 1];
+}
+
+export function summarize(values: readonly number[]): Summary {
+  return {
+    count: values.length,
+    min: values.length === 0 ? undefined : Math.min(...values),
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    max: values.length === 0 ? undefined : Math.max(...values),
+  };
+}
+
+/** Cumulative Prometheus histogram buckets: `le` upper bound (Infinity for +Inf) and observations ≤ it. */
+export interface HistogramBucket {
+  le: number;
+  count: number;
+}
+
+export interface HistogramSnapshot {
+  count: number;
+  sum: number;
+  buckets: HistogramBucket[];
+}
+
+/** Observations made between two snapshots of the same cumulative histogram. */
+export function histogramDelta(before: HistogramSnapshot, after: HistogramSnapshot): HistogramSnapshot {
+  const earlier = new Map(before.buckets.map((b) => [b.le, b.count]));
+  return {
+    count: after.count - before.count,
+    sum: after.sum - before.sum,
+    buckets: after.buckets.map((b) => ({ le: b.le, count: b.count - (earlier.get(b.le) ?? 0) })),
+  };
+}
+
+/** histogram_quantile over a snapshot (see quantileFromBuckets). */
+export function histogramQuantile(snapshot: HistogramSnapshot, q: number): number | undefined {
+  return quantileFromBuckets(snapshot.buckets, q);
+}
+
+/** Fraction of observations ≤ `le`, exactly: `le` must be one of the histogram's bucket bounds. */
+export function histogramShareAtOrBelow(snapshot: HistogramSnapshot, le: number): number | undefined {
+  if (snapshot.count === 0) return undefined;
+  const bucket = snapshot.buckets.find((b) => b.le === le);
+  if (!bucket) throw new Error(`histogram has no bucket le=${le}; bounds are ${snapshot.buckets.map((b) => b.le).join(", ")}`);
+  return bucket.count / snapshot.count;
+}
+
+/** One sample line of the Prometheus text exposition format. */
+export interface PromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/;
+const LABEL_PAIR = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+/** Parses the text format (what /metrics serves): comments and blank lines skipped, label values unescaped. */
+export function parsePromText(text: string): PromSample[] {
+  const samples: PromSample[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const match = SAMPLE_LINE.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? "").matchAll(LABEL_PAIR)) {
+      labels[key] = value.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
+    }
+    samples.push({ name: match[1], labels, value: parsePromNumber(match[3]) });
+  }
+  return samples;
+}
+
+function parsePromNumber(raw: string): number {
+  if (raw === "+Inf") return Number.POSITIVE_INFINITY;
+  if (raw === "-Inf") return Number.NEGATIVE_INFINITY;
+  // prom-client writes NaN as "Nan" (e.g. a GC summary with no observations yet).
+  if (raw.toLowerCase() === "nan") return Number.NaN;
+  const n = Number(raw);
+  if (Number.isNaN(n)) throw new Error(`not a Prometheus value: ${raw}`);
+  return n;
+}
+
+const matches = (labels: Record<string, string>, filter: Record<string, string>) =>
+  Object.entries(filter).every(([k, want]) => labels[k] === want);
+
+/** One histogram from parsed samples; series matching `filter` are added up bucket by bucket. */
+export function promHistogram(samples: readonly PromSample[], name: string, filter: Record<string, string> = {}): HistogramSnapshot {
+  const snapshot: HistogramSnapshot = { count: 0, sum: 0, buckets: [] };
+  const buckets = new Map<number, number>();
+  for (const s of samples) {
+    if (!matches(s.labels, filter)) continue;
+    if (s.name === `${name}_count`) snapshot.count += s.value;
+    else if (s.name === `${name}_sum`) snapshot.sum += s.value;
+    else if (s.name === `${name}_bucket`) {
+      const le = parsePromNumber(s.labels.le);
+      buckets.set(le, (buckets.get(le) ?? 0) + s.value);
+    }
+  }
+  snapshot.buckets = [...buckets].sort(([a], [b]) => a - b).map(([le, count]) => ({ le, count }));
+  return snapshot;
+}
+
+/** A counter's samples matching `filter`, added up by the values of the `by` labels (joined with "/"). */
+export function promCounterBy(
+  samples: readonly PromSample[],
+  name: string,
+  filter: Record<string, string>,
+  by: readonly string[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of samples) {
+    if (s.name !== name || !matches(s.labels, filter)) continue;
+    const key = by.map((label) => s.labels[label] ?? "").join("/");
+    out[key] = (out[key] ?? 0) + s.value;
+  }
+  return out;
+}
