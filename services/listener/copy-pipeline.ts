@@ -36,7 +36,8 @@ export class CopyPipeline {
     const { metrics, ledger, bus, log } = this.options;
     const started = performance.now();
     const built = buildIntents(fill, this.options.rules(), ledger, {
-      nowMs: Date.now(),
+      // The same clock as fillFirstSeenAtMs, so intentCreatedAtMs − fillFirstSeenAtMs is our time, never negative.
+      nowMs: preciseNowMs(),
       fillFirstSeenAtMs: firstSeenAtMs,
       globalKillSwitch: this.options.globalKillSwitch(),
     });
