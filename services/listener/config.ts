@@ -54,6 +54,8 @@ export const listenerConfigSchema = z
     subscribersFile: z.string().min(1),
     bus: busSchema,
     killSwitch: z.boolean().default(false),
+    /** Run one synthetic fill through the hot path this often so it stays warm between real fills; 0 turns it off. */
+    keepWarmMs: z.number().int().min(0).max(1000).default(2),
     http: z
       .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(9464) })
       .strict()

@@ -11,7 +11,7 @@ import { resolveProviderUrls, type ListenerConfig } from "./config";
 import { CopyPipeline } from "./copy-pipeline";
 import { Detector, type ListenerInstruments } from "./detector";
 import { ExposureLedger } from "./sizing/exposure";
-import { warmUpHotPath } from "./warm-up";
+import { HotPathExerciser } from "./warm-up";
 import { copyRulesByLeader, loadSubscribers } from "./subscribers/load";
 import type { CopyRule } from "./subscribers/schema";
 
@@ -29,6 +29,7 @@ export class ListenerService {
   private rules: ReadonlyMap<Address, readonly CopyRule[]>;
   private leaders: Set<string>;
   private stopEventLoop: () => void = () => {};
+  private stopKeepWarm: () => void = () => {};
   private http: ServiceHttpServer | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -81,8 +82,10 @@ export class ListenerService {
     const registry = createServiceRegistry("listener");
     const bus = options.bus ?? (await createBus(config.bus, `listener-${config.region}`, options.env));
     const service = new ListenerService(options, registry, bus, !options.bus);
-    const warmUpMs = warmUpHotPath(config.chain.chainId, config.exchanges, service.rules);
-    options.log.info({ warmUpMs: Math.round(warmUpMs) }, "detect → intent path warmed up");
+    const exerciser = new HotPathExerciser(config.chain.chainId, config.exchanges, service.rules);
+    const warmUpMs = exerciser.run(3000);
+    service.stopKeepWarm = exerciser.keepWarm(config.keepWarmMs);
+    options.log.info({ warmUpMs: Math.round(warmUpMs), keepWarmMs: config.keepWarmMs }, "detect → intent path warmed up");
     try {
       await service.detector.start();
       service.http = await startServiceHttp({
@@ -126,6 +129,7 @@ export class ListenerService {
     await this.detector.stop();
     await Promise.allSettled([...this.inFlight]);
     this.stopEventLoop();
+    this.stopKeepWarm();
     await this.http?.close();
     if (this.ownsBus) await this.bus.close();
   }

@@ -9,7 +9,7 @@ import {
   readLogPosition,
 } from "../../services/listener/decode";
 import { copyRulesByLeader, parseSubscribers } from "../../services/listener/subscribers/load";
-import { warmUpHotPath } from "../../services/listener/warm-up";
+import { HotPathExerciser } from "../../services/listener/warm-up";
 
 const LEADER = getAddress("0x1111111111111111111111111111111111111111");
 const OTHER = getAddress("0x2222222222222222222222222222222222222222");
@@ -121,13 +121,22 @@ describe("glanceAtLog", () => {
   });
 });
 
-describe("warmUpHotPath", () => {
-  it("runs the decode → intent path on synthetic fills of a followed leader, and does nothing without leaders", () => {
+describe("HotPathExerciser", () => {
+  it("runs the decode → intent path on synthetic fills of a followed leader, and does nothing without leaders", async () => {
     const rules = copyRulesByLeader(parseSubscribers(JSON.stringify({
       leaders: [{ address: LEADER }],
       subscribers: [{ id: "s1", sizing: { policy: "fixed", amount: "5" }, risk: { maxOrderNotional: "10", maxMarketExposure: "10", maxDailyNotional: "10", maxSlippageBps: 100 }, follows: [{ leader: LEADER }] }],
     }), "s.json"));
-    expect(warmUpHotPath(137, POLYGON_EXCHANGES, rules, 200)).toBeGreaterThan(0);
-    expect(warmUpHotPath(137, POLYGON_EXCHANGES, new Map(), 200)).toBe(0);
+    const exerciser = new HotPathExerciser(137, POLYGON_EXCHANGES, rules);
+    expect(exerciser.run(200)).toBeGreaterThan(0);
+    expect(new HotPathExerciser(137, POLYGON_EXCHANGES, new Map()).run(200)).toBe(0);
+    const before = exerciser.fills;
+    const stop = exerciser.keepWarm(1);
+    await new Promise((r) => setTimeout(r, 60));
+    stop();
+    const ticked = exerciser.fills - before;
+    expect(ticked).toBeGreaterThan(5);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(exerciser.fills - before).toBe(ticked);
   });
 });
