@@ -31,6 +31,8 @@ export class MalformedLogError extends Error {
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 const QUANTITY = /^0x[0-9a-fA-F]{1,64}$/;
+/** A log index fits 32 bits (the intent id packs it as uint32); anything longer is a malformed answer. */
+const LOG_INDEX = /^0x[0-9a-fA-F]{1,8}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Where a validated log sits on chain. */
@@ -93,7 +95,7 @@ export function readLogPosition(log: RawLog): LogPosition {
     blockNumber: BigInt(field("blockNumber", log.blockNumber, QUANTITY)),
     blockHash: field("blockHash", log.blockHash, HASH) as Hex,
     txHash: field("transactionHash", log.transactionHash, HASH) as Hex,
-    logIndex: Number(BigInt(field("logIndex", log.logIndex, QUANTITY))),
+    logIndex: Number(field("logIndex", log.logIndex, LOG_INDEX)),
     topics,
     data: log.data as Hex,
     removed: log.removed === true,

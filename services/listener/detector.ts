@@ -48,6 +48,12 @@ export type ListenerInstruments = Instruments<typeof LISTENER_METRICS>;
 
 /** Fills are remembered this many blocks for dedupe and reorg cancellation. */
 const REMEMBER_BLOCKS = 256n;
+
+/** fillKey read straight off an RPC log, for the duplicate check; undefined when the fields are not strings. */
+function rawFillKey(raw: RawLog): string | undefined {
+  if (typeof raw.transactionHash !== "string" || typeof raw.logIndex !== "string") return undefined;
+  return `${raw.transactionHash.toLowerCase()}:${Number.parseInt(raw.logIndex, 16)}`;
+}
 const BACKFILL_SOURCE = "backfill";
 
 /**
@@ -74,6 +80,7 @@ export class Detector {
   private stopped = false;
   /** Bound counter children: label lookup per log is measurable at four deliveries of every exchange log. */
   private readonly logCounters = new Map<string, ReturnType<ListenerInstruments["logsReceived"]["labels"]>>();
+  private readonly decodeStage: ReturnType<ListenerInstruments["stageDuration"]["labels"]>;
 
   constructor(
     private readonly options: DetectorOptions,
@@ -82,6 +89,7 @@ export class Detector {
     private readonly log: Logger,
   ) {
     this.providers = options.providers.map((endpoint) => new ProviderStatus(endpoint));
+    this.decodeStage = metrics.stageDuration.labels({ stage: "decode" });
     const observer: RpcObserver = {
       requestSucceeded: (provider, method, seconds) => metrics.requestDuration.observe({ provider, method }, seconds),
       requestFailed: (provider, kind) => metrics.rpcErrors.inc({ provider, kind }),
@@ -282,6 +290,8 @@ export class Detector {
     if (!glance.removed && (this.orphanedBlocks.has(glance.blockHash) || !glance.maker || !this.options.isLeader(glance.maker))) {
       return;
     }
+    // The other providers' copies of a fill already handled stop here, before the full validation.
+    if (!glance.removed && this.fills.get(rawFillKey(raw as RawLog) ?? "")?.blockHash === glance.blockHash) return;
     const position = this.orMalformed(source, () => readLogPosition(raw as RawLog));
     if (!position) return;
     if (position.removed) {
@@ -299,7 +309,7 @@ export class Detector {
     }
     const started = performance.now();
     const fill = this.orMalformed(source, () => decodeLeaderFill(position, this.options.chainId, this.exchanges, this.options.isLeader));
-    this.metrics.stageDuration.observe({ stage: "decode" }, (performance.now() - started) / 1000);
+    this.decodeStage.observe((performance.now() - started) / 1000);
     if (!fill) return;
     this.fills.set(key, fill);
     this.metrics.fills.inc({ layout: fill.layout });

@@ -134,8 +134,13 @@ export class ListenerService {
     if (this.ownsBus) await this.bus.close();
   }
 
+  /** Keeps in-flight work for a clean stop; a failure is logged, never an unhandled rejection that ends the process. */
   private track(work: Promise<unknown>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    const settled = work.then(
+      () => undefined,
+      (err: Error) => this.options.log.error({ err: err.message }, "fill handling failed"),
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
   }
 }

