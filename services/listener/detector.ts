@@ -42,6 +42,8 @@ export interface DetectorEvents {
   fill(fill: Fill, firstSeenAtMs: number): void;
   /** A fill whose block left the canonical chain. */
   fillRemoved(fill: Fill, source: "removed_log" | "head"): void;
+  /** A block's logs are confirmed complete: the quiet moment between blocks, and the clock for forgetting old fills. */
+  blockConfirmed(block: BlockHeader, forgetBefore: bigint): void;
 }
 
 export type ListenerInstruments = Instruments<typeof LISTENER_METRICS>;
@@ -370,10 +372,12 @@ export class Detector {
   private onConfirmed(block: BlockHeader): void {
     this.metrics.blocksProcessed.inc();
     this.metrics.lastProcessedBlock.set(Number(block.number));
-    if (block.number % 64n !== 0n) return;
     const horizon = block.number - REMEMBER_BLOCKS;
-    for (const [key, fill] of this.fills) if (fill.blockNumber < horizon) this.fills.delete(key);
-    if (this.orphanedBlocks.size > 1024) this.orphanedBlocks.clear();
+    if (block.number % 64n === 0n) {
+      for (const [key, fill] of this.fills) if (fill.blockNumber < horizon) this.fills.delete(key);
+      if (this.orphanedBlocks.size > 1024) this.orphanedBlocks.clear();
+    }
+    this.events.blockConfirmed(block, horizon);
   }
 
   /** Publishes provider gauges and reconnects silently stalled sockets. */

@@ -52,7 +52,7 @@ export class HttpRouter {
     const failures: RpcError[] = [];
     if (candidates.length === 0) throw new AllProvidersFailedError(method, failures);
 
-    const controllers: AbortController[] = [];
+    const legs: { provider: ProviderStatus; started: number; controller: AbortController; settled: boolean }[] = [];
     let lastUnaccepted: RoutedResult<T> | undefined;
     let launched = 0;
     let settled = 0;
@@ -80,7 +80,14 @@ export class HttpRouter {
       const cleanup = () => {
         clearTimeout(deadlineTimer);
         if (hedgeTimer) clearTimeout(hedgeTimer);
-        for (const c of controllers) c.abort();
+        const now = performance.now();
+        for (const leg of legs) {
+          if (leg.settled) continue;
+          // A leg that lost the race is at least this slow: without the sample, a provider that hangs but is always
+          // rescued by a hedge would keep its old fast ranking and be asked first forever.
+          leg.provider.latency.record(now - leg.started);
+          leg.controller.abort();
+        }
       };
       const launchNext = () => {
         if (done || launched >= candidates.length) return;
@@ -92,10 +99,12 @@ export class HttpRouter {
           return;
         }
         const controller = new AbortController();
-        controllers.push(controller);
         const started = performance.now();
+        const entry = { provider, started, controller, settled: false };
+        legs.push(entry);
         postJsonRpc(provider.name, provider.endpoint.httpUrl, method, params, legTimeout, controller.signal).then(
           (result) => {
+            entry.settled = true;
             settled++;
             if (done) return;
             const ms = performance.now() - started;
@@ -108,6 +117,7 @@ export class HttpRouter {
             afterLegEnded();
           },
           (err: unknown) => {
+            entry.settled = true;
             settled++;
             if (done) return;
             const error = err instanceof RpcError ? err : new RpcError(provider.name, "network", String(err));

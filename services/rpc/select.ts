@@ -8,7 +8,8 @@ export interface SelectionInput {
 
 /**
  * Orders providers for one request: wrong-chain, throttled and open-circuit providers are left out; providers known to
- * be behind `minHead` are left out; the rest are ranked by recent median latency, unknown heads last.
+ * be behind `minHead` are left out; the rest are ranked by recent latency (an EWMA, so a provider gone slow drops within
+ * a few requests), unknown heads last.
  * Pure apart from asking each breaker, which may move it to half-open.
  */
 export function selectProviders(providers: readonly ProviderStatus[], input: SelectionInput): ProviderStatus[] {
@@ -19,6 +20,6 @@ export function selectProviders(providers: readonly ProviderStatus[], input: Sel
     return p.breaker.current(input.nowMs) !== "open";
   });
   const rank = (p: ProviderStatus) =>
-    (input.minHead !== undefined && p.head === undefined ? 1e9 : 0) + (p.latency.quantile(0.5) ?? 50);
+    (input.minHead !== undefined && p.head === undefined ? 1e9 : 0) + (p.latency.ewma ?? 50);
   return eligible.sort((a, b) => rank(a) - rank(b));
 }

@@ -257,7 +257,8 @@ async function startListenerChild(
       logLevel,
     }),
   );
-  const args = ["--import", "tsx", path.join(REPO_ROOT, LISTENER_MAIN), "--config", configFile];
+  // --expose-gc lets the listener empty its young generation between blocks, as the production unit does.
+  const args = ["--expose-gc", "--import", "tsx", path.join(REPO_ROOT, LISTENER_MAIN), "--config", configFile];
   const [command, ...rest] = [...prefix, process.execPath, ...args];
   const child = spawn(command!, rest, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const tail = new OutputTail();

@@ -90,14 +90,26 @@ describe("HttpRouter against real HTTP endpoints", () => {
     expect(eps[0].hits()).toBe(1);
   });
 
-  it("fails over on 5xx and malformed bodies and opens the breaker after repeated failures", async () => {
+  it("fails over on 5xx and malformed bodies, then ranks the provider that answered first", async () => {
     const { statuses } = await providers(() => status(503), () => (res) => res.end("not json"), () => answer("0x3"));
     const { events, observer } = recorder();
     const router = new HttpRouter(statuses, observer);
-    for (let i = 0; i < 5; i++) expect((await router.request("eth_blockNumber", [])).result).toBe("0x3");
-    expect(events).toContain("fail:p0:http_5xx");
-    expect(events).toContain("fail:p1:malformed");
+    expect((await router.request("eth_blockNumber", [])).result).toBe("0x3");
+    expect(events).toEqual(["fail:p0:http_5xx", "fail:p1:malformed", "ok:p2:eth_blockNumber", "hedge:hedge"]);
+    events.length = 0;
+    expect((await router.request("eth_blockNumber", [])).provider).toBe("p2");
+    expect(events).toEqual(["ok:p2:eth_blockNumber"]);
+  });
+
+  it("opens a provider's breaker after repeated failures and then leaves it out", async () => {
+    const { eps, statuses } = await providers(() => status(503), () => (res) => res.end("not json"));
+    const router = new HttpRouter(statuses);
+    for (let i = 0; i < 5; i++) await expect(router.request("eth_blockNumber", [])).rejects.toBeInstanceOf(AllProvidersFailedError);
     expect(statuses[0].breaker.current(Date.now())).toBe("open");
+    expect(statuses[1].breaker.current(Date.now())).toBe("open");
+    const hits = eps[0].hits();
+    await expect(router.request("eth_blockNumber", [])).rejects.toThrow(/no eligible provider/);
+    expect(eps[0].hits()).toBe(hits);
   });
 
   it("an unacceptable answer moves on; with no acceptable answer the last one is returned marked unaccepted", async () => {
@@ -117,5 +129,28 @@ describe("HttpRouter against real HTTP endpoints", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AllProvidersFailedError);
     expect((err as Error).message).toMatch(/p0: eth_blockNumber timed out after 200 ms.*p1: eth_blockNumber timed out/);
+  });
+});
+
+describe("HttpRouter ranking after lost races", () => {
+  it("a provider whose legs keep losing to the hedge is demoted, so it stops being asked first", async () => {
+    const stalled = await endpoint(() => () => {});
+    const healthy = await endpoint(() => answer("0x2"));
+    try {
+      const statuses = [stalled, healthy].map((e, i) => {
+        const p = new ProviderStatus({ name: `p${i}`, httpUrl: e.url, wsUrl: "ws://unused" });
+        p.chain = "ok";
+        for (let k = 0; k < 30; k++) p.latency.record(i === 0 ? 1 : 3);
+        return p;
+      });
+      const router = new HttpRouter(statuses);
+      for (let i = 0; i < 20; i++) await router.request("eth_blockNumber", []);
+      const before = stalled.hits();
+      for (let i = 0; i < 10; i++) expect((await router.request("eth_blockNumber", [])).provider).toBe("p1");
+      expect(stalled.hits() - before).toBe(0);
+    } finally {
+      await stalled.close();
+      await healthy.close();
+    }
   });
 });
