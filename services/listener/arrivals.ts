@@ -23,8 +23,4 @@ export class ArrivalRecorder {
     const first = entry.seen.size === 1;
     this.onArrival(provider, first ? 0 : Math.max(0, atMs - entry.firstMs), first);
   }
-
-  firstArrivalMs(key: string): number | undefined {
-    return this.blocks.get(key)?.firstMs;
-  }
 }

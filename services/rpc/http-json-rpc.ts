@@ -62,7 +62,7 @@ export async function postJsonRpc(
 }
 
 /** Accepts exactly one JSON-RPC 2.0 response object: a result, or an error with a code. */
-export function readJsonRpcResult(provider: string, method: string, body: unknown): unknown {
+function readJsonRpcResult(provider: string, method: string, body: unknown): unknown {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new RpcError(provider, "malformed", `${method} answered with a non-object JSON-RPC response`);
   }
