@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { AllProvidersFailedError } from "../../services/rpc/errors";
 import { HttpRouter, type RpcObserver } from "../../services/rpc/http-router";
 import { ProviderStatus } from "../../services/rpc/provider";
+import { selectProviders } from "../../services/rpc/select";
 
 type Behaviour = (res: http.ServerResponse, body: { id: number; method: string }) => void;
 
@@ -145,9 +146,11 @@ describe("HttpRouter ranking after lost races", () => {
       });
       const router = new HttpRouter(statuses);
       for (let i = 0; i < 20; i++) await router.request("eth_blockNumber", []);
+      expect(selectProviders(statuses, { nowMs: Date.now() }).map((p) => p.name)).toEqual(["p1", "p0"]);
+      // Asked first, p0 would see every request; demoted, it sees only the hedge legs of slow p1 answers.
       const before = stalled.hits();
       for (let i = 0; i < 10; i++) expect((await router.request("eth_blockNumber", [])).provider).toBe("p1");
-      expect(stalled.hits() - before).toBe(0);
+      expect(stalled.hits() - before).toBeLessThan(10);
     } finally {
       await stalled.close();
       await healthy.close();
