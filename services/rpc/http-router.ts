@@ -30,6 +30,8 @@ export interface RoutedResult<T = unknown> {
   accepted: boolean;
 }
 
+const FAILURE_PENALTY_MS = 250;
+
 const NOOP_OBSERVER: RpcObserver = { requestSucceeded() {}, requestFailed() {}, hedged() {} };
 
 /**
@@ -122,7 +124,7 @@ export class HttpRouter {
             if (done) return;
             const error = err instanceof RpcError ? err : new RpcError(provider.name, "network", String(err));
             failures.push(error);
-            this.recordFailure(provider, error);
+            this.recordFailure(provider, error, performance.now() - started);
             afterLegEnded();
           },
         );
@@ -139,8 +141,10 @@ export class HttpRouter {
     });
   }
 
-  private recordFailure(provider: ProviderStatus, error: RpcError): void {
+  private recordFailure(provider: ProviderStatus, error: RpcError, elapsedMs: number): void {
     this.observer.requestFailed(provider.name, error.kind);
+    // A failure ranks like a slow answer, so the next request starts with a provider that answered.
+    if (error.kind !== "rpc_error") provider.latency.record(Math.max(elapsedMs, FAILURE_PENALTY_MS));
     if (error.kind === "http_429") {
       provider.throttledUntilMs = this.now() + Math.min(error.retryAfterMs ?? 1000, 60_000);
       return;
