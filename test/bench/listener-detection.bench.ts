@@ -9,7 +9,6 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createPublicClient, fallback, webSocket, type Address, type Hex } from "viem";
 import { socketClientCache } from "viem/utils";
-import WebSocket from "ws";
 import { NatsBus } from "../../services/bus/nats";
 import { startAnvil, type Anvil } from "../../services/devchain/anvil";
 import { installStandInExchanges } from "../../services/devchain/exchanges";
@@ -20,7 +19,9 @@ import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import { preciseNowMs } from "../../services/rpc/clock";
 import { ControlClient } from "../../services/rpc-proxy/control-client";
 import { freePort, startNatsServer } from "../support/nats-server";
+import { watchBlocksAtNode, type BlockReference } from "../../services/local-stack/block-reference";
 import { stopChildProcess } from "../../services/shared/child-process";
+import { waitFor } from "../support/wait";
 import { planCpus } from "./cpu-pinning";
 import {
   renderMarkdown,
@@ -107,36 +108,10 @@ class Sightings {
   }
 }
 
-/** Per-block reference time: a direct `newHeads` socket to anvil, with no proxy in between. */
-class ReferenceHeads {
-  readonly arrivals = new Map<string, number>();
-
-  private constructor(private readonly socket: WebSocket) {
-    socket.on("message", (data) => {
-      const message = JSON.parse(data.toString()) as { method?: string; params?: { result?: { hash?: Hex } } };
-      const hash = message.params?.result?.hash;
-      if (message.method === "eth_subscription" && hash && !this.arrivals.has(hash)) this.arrivals.set(hash, preciseNowMs());
-    });
-  }
-
-  static async open(wsUrl: string): Promise<ReferenceHeads> {
-    const socket = new WebSocket(wsUrl);
-    await new Promise<void>((resolve, reject) => {
-      socket.once("open", () => resolve());
-      socket.once("error", reject);
-    });
-    socket.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_subscribe", params: ["newHeads"] }));
-    return new ReferenceHeads(socket);
-  }
-
-  async waitBlocks(n: number, blockTimeMs: number): Promise<void> {
-    const target = this.arrivals.size + n;
-    await waitUntil(`${n} blocks`, () => this.arrivals.size >= target, n * blockTimeMs * 4 + 2000);
-  }
-
-  close(): void {
-    this.socket.terminate();
-  }
+/** Waits for `n` more blocks at the node's own reference socket. */
+function waitBlocks(reference: BlockReference, n: number, blockTimeMs: number): Promise<unknown> {
+  const target = reference.seenAtMs.size + n;
+  return waitFor(`${n} blocks`, () => reference.seenAtMs.size >= target, n * blockTimeMs * 4 + 2000, 20);
 }
 
 interface ProvidersChild {
@@ -288,7 +263,7 @@ async function startListenerChild(
     },
   };
   try {
-    await waitUntilAsync(
+    await waitFor(
       "the listener's /readyz with all four provider sockets connected",
       async () => {
         if (child.exitCode !== null || child.signalCode !== null) {
@@ -301,6 +276,7 @@ async function startListenerChild(
         return sockets.length === providers.length && sockets.every((p) => p.wsConnected === true);
       },
       LISTENER_READY_TIMEOUT_MS,
+      100,
     );
   } catch (err) {
     await listener.stop();
@@ -396,22 +372,6 @@ function startViem(providers: ProvidersChild["providers"]): ViemProbe {
   return probe;
 }
 
-async function waitUntil(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function waitUntilAsync(what: string, predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Rejects after `ms`; the work it gave up on is left to the process exit. */
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -440,7 +400,7 @@ function clientResult(expected: readonly Fill[], sightings: Sightings, reference
 interface PhaseContext {
   options: Options;
   sim: TradeSimulator;
-  reference: ReferenceHeads;
+  reference: BlockReference;
   listener: ListenerChild;
   receiver: IntentReceiver;
   viem: ViemProbe;
@@ -512,7 +472,7 @@ async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<PhaseResult
   const keys = run.leaderFills.map((f) => fillKeyOf(f.txHash, f.logIndex));
   const allSeen = () => keys.every((k) => receiver.sightings.first.has(k) && viem.sightings.first.has(k));
   // Stragglers get a bounded wait; a client that never sees a fill must not hold the run up.
-  await waitUntil("stragglers", allSeen, STRAGGLER_WAIT_MS).catch(() => undefined);
+  await waitFor("stragglers", allSeen, STRAGGLER_WAIT_MS, 20).catch(() => undefined);
   // A fill's second intent may trail its first by a JetStream round trip: give the last ones a moment.
   await new Promise((resolve) => setTimeout(resolve, 200));
 
@@ -524,7 +484,7 @@ async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<PhaseResult
     summarize(
       run.leaderFills.flatMap((fill) => {
         const received = at.get(fillKeyOf(fill.txHash, fill.logIndex));
-        const produced = reference.arrivals.get(fill.blockHash);
+        const produced = reference.seenAtMs.get(fill.blockHash);
         return received === undefined || produced === undefined ? [] : [received - produced];
       }),
     );
@@ -548,9 +508,9 @@ async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<PhaseResult
     tradingMs,
     settlementTxs: run.submitted.length,
     blocks: new Set(run.submitted.map((s) => s.blockHash)).size,
-    listener: clientResult(run.leaderFills, receiver.sightings, reference.arrivals),
+    listener: clientResult(run.leaderFills, receiver.sightings, reference.seenAtMs),
     listenerInternals: internals,
-    viem: clientResult(run.leaderFills, viem.sightings, reference.arrivals),
+    viem: clientResult(run.leaderFills, viem.sightings, reference.seenAtMs),
     viemErrors: viem.errors - viemErrorsBefore,
   };
 }
@@ -591,9 +551,9 @@ async function main(): Promise<void> {
     const anvil = await startAnvil({ blockTimeMs: options.blockTimeMs });
     cleanups.add("anvil", () => anvil.stop());
     await installStandInExchanges(anvil.httpUrl);
-    const reference = await ReferenceHeads.open(anvil.wsUrl);
-    cleanups.add("reference socket", () => reference.close());
-    await reference.waitBlocks(2, options.blockTimeMs);
+    const reference = await watchBlocksAtNode(anvil.wsUrl);
+    cleanups.add("reference socket", () => reference.stop());
+    await waitBlocks(reference, 2, options.blockTimeMs);
 
     const [providers, nats] = await Promise.all([startProvidersChild(anvil), startNatsServer()]);
     cleanups.add("providers", () => providers.stop());
@@ -611,7 +571,7 @@ async function main(): Promise<void> {
     const viem = startViem(providers.providers);
     cleanups.add("viem", () => viem.stop());
     // viem gives no signal when its subscriptions are live; two blocks is ample on loopback.
-    await reference.waitBlocks(2, options.blockTimeMs);
+    await waitBlocks(reference, 2, options.blockTimeMs);
 
     const ctx: PhaseContext = { options, sim, reference, listener, receiver, viem };
     // The first fills run through cold code (lazy compilation, first-use caches, the first JetStream publishes); a

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Hex } from "viem";
 import { shardOf } from "../../services/bus/shard";
 import type { BusMessage, CancelIntent, CopyIntent } from "../../services/intents/intent";
 import { intentId } from "../../services/intents/intent-id";
+import { waitFor } from "../support/wait";
 
 /** Message fixtures and polling shared by the bus tests. */
 
@@ -60,9 +60,5 @@ export function idsByShard(shardCount: number): string[] {
 }
 
 export async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
+  await waitFor(what, condition, timeoutMs, 5);
 }

@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import { startAnvil, type Anvil } from "../../services/devchain/anvil";
 import { installStandInExchanges } from "../../services/devchain/exchanges";
 import { TradeSimulator, walletAddress } from "../../services/devchain/simulator";
+import { waitFor } from "../support/wait";
 
 interface Notification {
   subscription: Hex;
@@ -36,7 +37,7 @@ describe("reorg helper on anvil", () => {
     await installStandInExchanges(anvil.httpUrl);
     // A reorg must not reach below the first block mined with the stand-in code (see the last test).
     const installedAt = await pub.getBlockNumber();
-    await waitFor(async () => (await pub.getBlockNumber()) >= installedAt + 4n, 5_000);
+    await waitFor("4 blocks after the install", async () => (await pub.getBlockNumber()) >= installedAt + 4n, 5_000);
     sim = await TradeSimulator.create({ rpcUrl: anvil.httpUrl, seed: "reorg-test", receiptTimeoutMs: 5_000 });
   }, 30_000);
 
@@ -68,7 +69,7 @@ describe("reorg helper on anvil", () => {
 
       // anvil does not put the dropped tx back in its pool: it stays gone in later blocks too.
       const later = await pub.getBlockNumber();
-      await waitFor(async () => (await pub.getBlockNumber()) >= later + 2n, 5_000);
+      await waitFor("2 blocks after the late install", async () => (await pub.getBlockNumber()) >= later + 2n, 5_000);
       await expect(pub.getTransactionReceipt({ hash: fill.txHash })).rejects.toThrow(/could not be found/);
 
       // What a listener sees over WebSocket (anvil 1.7.1): newHeads re-announces the replaced heights with the new
@@ -86,7 +87,7 @@ describe("reorg helper on anvil", () => {
 
   it("refuses a depth that does not reach the fill's block", async () => {
     const fill = await sim.leaderAsMaker({ leader: walletAddress("deep-leader") });
-    await waitFor(async () => (await pub.getBlockNumber()) >= fill.blockNumber + 2n, 5_000);
+    await waitFor("2 blocks after the fill", async () => (await pub.getBlockNumber()) >= fill.blockNumber + 2n, 5_000);
     await expect(sim.reorg(1, fill.txHash)).rejects.toThrow(/deeper than 1/);
     expect((await pub.getBlock({ blockNumber: fill.blockNumber })).hash).toBe(fill.blockHash);
   });
@@ -102,11 +103,3 @@ describe("reorg helper on anvil", () => {
     expect((await pub.getBlock({ blockNumber: fill.blockNumber })).hash).toBe(fill.blockHash);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

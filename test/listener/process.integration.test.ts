@@ -11,6 +11,7 @@ import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import { startLocalProviders, type LocalProviders } from "../../services/rpc-proxy/local-providers";
 import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
 import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
+import { waitFor } from "../support/wait";
 
 jest.setTimeout(60_000);
 
@@ -25,14 +26,6 @@ function run(configFile: string, env: NodeJS.ProcessEnv) {
   child.stderr?.on("data", (c: Buffer) => (output.text += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output, exited };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The production entry point (`listener --config`) as its own process, publishing to a real NATS JetStream. */
@@ -85,7 +78,7 @@ describe("listener process (main.ts) on NATS", () => {
     const proc = run(file, { RPC_API_KEY: API_KEY });
     child = proc.child;
     const base = `http://127.0.0.1:${port}`;
-    await until("readyz 200", async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200);
+    await waitFor("readyz 200", async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 20_000, 50);
 
     const consumer = await NatsBus.connect({ servers: nats.url, shardCount: 4 });
     const received: CopyIntent[] = [];
@@ -94,7 +87,7 @@ describe("listener process (main.ts) on NATS", () => {
     });
     const sim = await TradeSimulator.create({ rpcUrl: anvil.httpUrl, seed: "process-test" });
     const { leaderFills } = await sim.leaderAsMaker({ leader: LEADER_A });
-    await until("two intents on NATS", () => received.filter((i) => i.source.txHash === leaderFills[0].txHash.toLowerCase()).length === 2);
+    await waitFor("two intents on NATS", () => received.filter((i) => i.source.txHash === leaderFills[0].txHash.toLowerCase()).length === 2, 20_000, 50);
     expect(received.map((i) => i.subscriberId).sort()).toEqual(["alice", "bob"]);
     await consumer.close();
 

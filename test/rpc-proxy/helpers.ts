@@ -1,4 +1,7 @@
 import WebSocket from "ws";
+import { waitFor } from "../support/wait";
+
+export { waitFor };
 
 export interface RpcReply {
   status: number;
@@ -36,17 +39,6 @@ export async function result(url: string, method: string, params: unknown[] = []
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `probe` returns something truthy; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 3000, intervalMs = 25): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
 
 /** Deploys init code `PUSH1 0 PUSH1 0 LOG0 STOP`: one log per transaction, no contract needed. */
 export async function emitLog(httpUrl: string): Promise<{ blockNumber: bigint; transactionHash: string }> {

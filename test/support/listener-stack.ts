@@ -6,6 +6,7 @@ import { walletAddress, type TradeSimulator } from "../../services/devchain/simu
 import type { ListenerService } from "../../services/listener/service";
 import { startLocalStack, type LocalStackOptions } from "../../services/local-stack/stack";
 import type { LocalProviders, LocalProvidersOptions } from "../../services/rpc-proxy/local-providers";
+import { waitFor } from "./wait";
 
 export const LEADER_A = walletAddress("leader-a");
 export const LEADER_B = walletAddress("leader-b");
@@ -76,12 +77,8 @@ export async function startListenerStack(options: StackOptions = {}): Promise<Li
     else cancels.push(message);
   });
   const blockSeenAtMs = stack.blocks.seenAtMs;
-  const waitFor = async (what: string, predicate: () => boolean, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  const waitUntil = async (what: string, predicate: () => boolean, timeoutMs = 15_000) => {
+    await waitFor(what, predicate, timeoutMs, 20);
   };
   return {
     anvil: stack.anvil,
@@ -99,10 +96,10 @@ export async function startListenerStack(options: StackOptions = {}): Promise<Li
       );
       return values.reduce((sum, v) => sum + v.value, 0);
     },
-    waitFor,
+    waitFor: waitUntil,
     async waitBlocks(n) {
       const start = blockSeenAtMs.size;
-      await waitFor(`${n} blocks`, () => blockSeenAtMs.size >= start + n, n * blockTimeMs * 4 + 2000);
+      await waitUntil(`${n} blocks`, () => blockSeenAtMs.size >= start + n, n * blockTimeMs * 4 + 2000);
     },
     stop: () => stack.stop(),
   };
