@@ -1,13 +1,6 @@
 import type { IntentBus } from "../bus/bus";
 import { preciseNowMs } from "../rpc/clock";
 
-/** Nearest-rank quantile of raw samples; the view shows exact tails, not bucket interpolations. */
-export function quantile(samples: readonly number[], q: number): number | undefined {
-  if (samples.length === 0) return undefined;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
 export interface RecentFill {
   atMs: number;
   subscriber: string;

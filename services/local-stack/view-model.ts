@@ -1,8 +1,8 @@
 import type { Registry } from "prom-client";
 import { LISTENER_METRICS, LISTENER_STAGES, PROCESS_METRICS } from "../metrics/catalogue";
-import { histogramQuantile } from "../metrics/quantile";
+import { histogramQuantile, nearestRank } from "../metrics/quantile";
 import type { Detector } from "../listener/detector";
-import { quantile, type LiveStats, type RecentFill } from "./live-stats";
+import type { LiveStats, RecentFill } from "./live-stats";
 
 export interface ProviderRow {
   name: string;
@@ -85,9 +85,9 @@ export async function buildViewModel(input: {
     })),
     detection: {
       n: input.live.detectionMs.length,
-      p50Ms: quantile(input.live.detectionMs, 0.5),
-      p99Ms: quantile(input.live.detectionMs, 0.99),
-      maxMs: quantile(input.live.detectionMs, 1),
+      p50Ms: nearestRank(input.live.detectionMs, 0.5),
+      p99Ms: nearestRank(input.live.detectionMs, 0.99),
+      maxMs: nearestRank(input.live.detectionMs, 1),
     },
     eventLoopP99Ms: ms(histogramQuantile(0.99, histogram(PROCESS_METRICS.eventLoopDelay.name))),
     recent: input.live.recent,

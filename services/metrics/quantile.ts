@@ -1,5 +1,12 @@
 import type { MetricObjectWithValues, MetricValueWithName } from "prom-client";
 
+/** Nearest-rank quantile (the ⌈q·n⌉-th smallest sample): always an observed value, never an interpolation. */
+export function nearestRank(values: ArrayLike<number>, q: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = Array.from(values).sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
 export interface CumulativeBucket {
   le: number;
   count: number;

@@ -1,3 +1,5 @@
+import { nearestRank } from "../metrics/quantile";
+
 /** The last N latencies of one provider, for the hedge delay: a fixed ring, so memory and cost stay flat. */
 export class LatencyWindow {
   private readonly samples: Float64Array;
@@ -23,8 +25,7 @@ export class LatencyWindow {
 
   /** Nearest-rank quantile, or undefined with no samples. */
   quantile(q: number): number | undefined {
-    if (this.count === 0) return undefined;
-    const sorted = Array.from(this.samples.subarray(0, this.count)).sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+    return nearestRank(this.samples.subarray(0, this.count), q);
   }
+
 }

@@ -1,4 +1,4 @@
-import { quantileFromBuckets } from "../../services/metrics/quantile";
+import { nearestRank, quantileFromBuckets } from "../../services/metrics/quantile";
 
 /** Latency summary of one sample set; the quantiles are undefined when nothing was measured. */
 export interface Summary {
@@ -16,9 +16,7 @@ export interface Summary {
  */
 export function percentile(values: readonly number[], p: number): number | undefined {
   if (!(p > 0 && p <= 100)) throw new Error(`percentile must be in (0, 100], got ${p}`);
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil((p / 100) * sorted.length) - 1];
+  return nearestRank(values, p / 100);
 }
 
 export function summarize(values: readonly number[]): Summary {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { walletAddress } from "../../services/devchain/simulator";
-import { quantile } from "../../services/local-stack/live-stats";
 import { renderView } from "../../services/local-stack/render";
 import type { ViewModel } from "../../services/local-stack/view-model";
 import { copyRulesByLeader, parseSubscribers } from "../../services/listener/subscribers/load";
@@ -33,12 +32,6 @@ describe("local stack terminal view", () => {
     expect(text).toContain("p50 12.3 ms  p99 80.0 ms  max 95.0 ms  (n=25)");
     expect(text).toContain("16:00:01.250  alice    BUY   copying 0x5Bd265b4…  12.3 ms after the block");
     expect(text).toContain("curl -X PUT http://127.0.0.1:9999/providers/quicknode/faults/stall");
-  });
-
-  it("nearest-rank quantiles of raw samples", () => {
-    expect(quantile([], 0.5)).toBeUndefined();
-    expect(quantile([5, 1, 3, 2, 4], 0.5)).toBe(3);
-    expect(quantile([5, 1, 3, 2, 4], 0.99)).toBe(5);
   });
 
   it("the local stack's subscribers follow exactly the simulator's leader wallets", () => {

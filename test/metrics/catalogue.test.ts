@@ -1,5 +1,5 @@
 import { ALL_METRICS, LATENCY_BUCKETS_SECONDS, LISTENER_METRICS, NODE_DEFAULT_METRICS, PROCESS_METRICS } from "../../services/metrics/catalogue";
-import { histogramQuantile } from "../../services/metrics/quantile";
+import { histogramQuantile, nearestRank } from "../../services/metrics/quantile";
 import { createInstruments, createServiceRegistry } from "../../services/metrics/registry";
 
 describe("metric catalogue", () => {
@@ -38,5 +38,12 @@ describe("metric catalogue", () => {
     expect(histogramQuantile(1, h)).toBeCloseTo(5, 8);
     expect(histogramQuantile(0.5, h, (l) => l.stage === "intent")).toBeUndefined();
     registry.clear();
+  });
+
+  it("nearestRank picks an observed sample: the ⌈q·n⌉-th smallest", () => {
+    expect(nearestRank([], 0.5)).toBeUndefined();
+    expect(nearestRank([5, 1, 3, 2, 4], 0.5)).toBe(3);
+    expect(nearestRank([5, 1, 3, 2, 4], 0.99)).toBe(5);
+    expect(nearestRank(new Float64Array([9, 7]), 0.5)).toBe(7);
   });
 });
