@@ -71,7 +71,7 @@ export class HeadPoller {
     } catch (err) {
       if (err instanceof RpcError) {
         this.observer.requestFailed(p.name, err.kind);
-        if (err.kind === "http_429") p.throttledUntilMs = Date.now() + Math.min(err.retryAfterMs ?? 1000, 60_000);
+        if (err.kind === "http_429") p.throttle(Date.now(), err.retryAfterMs);
       } else {
         this.observer.requestFailed(p.name, "malformed");
       }

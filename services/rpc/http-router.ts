@@ -146,7 +146,7 @@ export class HttpRouter {
     // A failure ranks like a slow answer, so the next request starts with a provider that answered.
     if (error.kind !== "rpc_error") provider.latency.record(Math.max(elapsedMs, FAILURE_PENALTY_MS));
     if (error.kind === "http_429") {
-      provider.throttledUntilMs = this.now() + Math.min(error.retryAfterMs ?? 1000, 60_000);
+      provider.throttle(this.now(), error.retryAfterMs);
       return;
     }
     // A JSON-RPC error is an answer (an unknown block, a bad range), not a sick provider.

@@ -32,4 +32,9 @@ export class ProviderStatus {
   get name(): string {
     return this.endpoint.name;
   }
+
+  /** Honours a 429: skipped until Retry-After (1 s when absent), capped so one bad header cannot bench it for long. */
+  throttle(nowMs: number, retryAfterMs: number | undefined): void {
+    this.throttledUntilMs = nowMs + Math.min(retryAfterMs ?? 1000, 60_000);
+  }
 }
