@@ -42,8 +42,10 @@ export interface DetectorEvents {
   fill(fill: Fill, firstSeenAtMs: number): void;
   /** A fill whose block left the canonical chain. */
   fillRemoved(fill: Fill, source: "removed_log" | "head"): void;
-  /** A block's logs are confirmed complete: the quiet moment between blocks, and the clock for forgetting old fills. */
-  blockConfirmed(block: BlockHeader, forgetBefore: bigint): void;
+  /** A block's logs are confirmed complete: the quiet moment between blocks. */
+  blockConfirmed(block: BlockHeader): void;
+  /** Fills below this block can no longer be reorged: whatever is kept per fill can go. */
+  forgetBefore(block: bigint): void;
 }
 
 export type ListenerInstruments = Instruments<typeof LISTENER_METRICS>;
@@ -372,12 +374,13 @@ export class Detector {
   private onConfirmed(block: BlockHeader): void {
     this.metrics.blocksProcessed.inc();
     this.metrics.lastProcessedBlock.set(Number(block.number));
-    const horizon = block.number - REMEMBER_BLOCKS;
     if (block.number % 64n === 0n) {
+      const horizon = block.number - REMEMBER_BLOCKS;
       for (const [key, fill] of this.fills) if (fill.blockNumber < horizon) this.fills.delete(key);
       if (this.orphanedBlocks.size > 1024) this.orphanedBlocks.clear();
+      this.events.forgetBefore(horizon);
     }
-    this.events.blockConfirmed(block, horizon);
+    this.events.blockConfirmed(block);
   }
 
   /** Publishes provider gauges and reconnects silently stalled sockets. */
