@@ -9,6 +9,7 @@
  * | signing key, data key       | AWS     | RegionKeys      |
  * | RPC + signer secret slots   | AWS     | RegionSecrets   |
  * | artifact bucket             | AWS     | ArtifactBucket  |
+ * | released bundles            | AWS S3  | BundleObject    |
  * | host identities             | AWS     | HostRoles       |
  * | RPC config, bundle pointers | AWS SSM | (below)         |
  */
@@ -27,6 +28,7 @@ import { RegionVpc } from "./aws/region-vpc";
 import { RegionKeys } from "./aws/region-keys";
 import { RegionSecrets } from "./aws/region-secrets";
 import { ArtifactBucket } from "./aws/artifact-bucket";
+import { BundleObject } from "./aws/bundle-object";
 import { HostRoles } from "./aws/host-roles";
 import { RegionNetwork } from "./hetzner/region-network";
 import { HostFirewall } from "./hetzner/firewall";
@@ -47,6 +49,11 @@ export interface PolysyncRegionProps {
   monitoring: MonitoringEndpoints;
   /** Service bundles the hosts must run; a missing entry leaves that service unreleased in this region. */
   bundles: BundleSet;
+  /**
+   * The environment's multi-Region signing key (`keys.signingKey.arn` of the region stack named by
+   * `environment.signingKeyPrimaryRegion`), which this region replicates. Only that region itself passes none.
+   */
+  primarySigningKeyArn?: string;
 }
 
 export function regionStackName(environment: Environment, region: Region): string {
@@ -63,6 +70,15 @@ export class PolysyncRegion extends TerraformStack {
     const name = regionStackName(props.environment, props.region);
     super(scope, name);
     const { topology, environment, region } = props;
+    const holdsPrimaryKey = environment.signingKeyPrimaryRegion === region.name;
+    if (holdsPrimaryKey !== (props.primarySigningKeyArn === undefined)) {
+      throw new Error(
+        holdsPrimaryKey
+          ? `${name} holds ${environment.name}'s primary signing key: it takes no primarySigningKeyArn`
+          : `${name} replicates the signing key of ${environment.name}-${environment.signingKeyPrimaryRegion}: ` +
+            "pass that stack's keys.signingKey.arn as primarySigningKeyArn",
+      );
+    }
     const protect = environment.deletionProtection;
     const ctx: DeploymentContext = { project: topology.project, owner: topology.owner, env: environment.name, region: region.name };
     this.context = ctx;
@@ -83,6 +99,7 @@ export class PolysyncRegion extends TerraformStack {
       context: ctx,
       accountId,
       awsRegion: region.aws.region,
+      primarySigningKeyArn: props.primarySigningKeyArn,
       signerRoleArns: [roles.role("executor").arn],
       readerRoleArns: [...roles.roles.values()].map((r) => r.arn),
       deletionProtection: protect,
@@ -120,16 +137,21 @@ export class PolysyncRegion extends TerraformStack {
       tags: serviceTags("listener"),
     });
     const bundleParameters = Object.fromEntries(
-      SERVICE_NAMES.map((service) => [
-        service,
-        new SsmParameter(this, `bundle-${service}`, {
+      SERVICE_NAMES.map((service) => {
+        const bundle = props.bundles[service];
+        const upload =
+          bundle && new BundleObject(this, `bundle-${service}-upload`, { service, bundle, bucket: this.artifacts.bucket.id });
+        const pointer = new SsmParameter(this, `bundle-${service}`, {
           name: bundleParameterName(service),
           type: "String",
           description: `Bundle ${service} hosts run; hosts follow changes without being replaced`,
-          value: bundlePointer(service, props.bundles[service]),
+          value: bundlePointer(service, bundle),
           tags: serviceTags(service),
-        }),
-      ]),
+          // Hosts act on a new pointer within a minute: it may only name an object that is already uploaded.
+          dependsOn: upload ? [upload.object] : undefined,
+        });
+        return [service, pointer];
+      }),
     ) as Record<ServiceName, SsmParameter>;
 
     const rpcSecretArns = [...secrets.rpcSecrets.values()].map((s) => s.arn);

@@ -3,12 +3,12 @@ import { App } from "cdktf";
 import { PolysyncRegion } from "../constructs/polysync-region";
 import type { BundleSet } from "../constructs/bundles";
 import { EnvironmentGlobal } from "./environment-global";
-import { TOPOLOGY, type Topology } from "./topology";
+import { TOPOLOGY, type Region, type Topology } from "./topology";
 
 export interface AppOptions {
   outdir?: string;
   topology?: Topology;
-  /** Service bundles to deploy. Empty until the services publish bundles: every service stays "unreleased". */
+  /** Service bundles to deploy (readBundleManifest); absent: every service stays "unreleased". */
   bundles?: BundleSet;
 }
 
@@ -18,14 +18,19 @@ export function buildApp(options: AppOptions = {}): App {
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
   for (const environment of topology.environments) {
     const global = new EnvironmentGlobal(app, { topology, environment });
-    for (const region of environment.regions) {
+    const regionStack = (region: Region, primarySigningKeyArn?: string) =>
       new PolysyncRegion(app, {
         topology,
         environment,
         region,
         monitoring: global.endpoints(),
         bundles: options.bundles ?? {},
+        primarySigningKeyArn,
       });
+    // The region holding the multi-Region signing key comes first; the others replicate it (a cross-stack reference).
+    const primary = regionStack(environment.regions.find((r) => r.name === environment.signingKeyPrimaryRegion)!);
+    for (const region of environment.regions) {
+      if (region.name !== environment.signingKeyPrimaryRegion) regionStack(region, primary.keys.signingKey.arn);
     }
   }
   return app;

@@ -1,4 +1,5 @@
-/** Entry point for the cdktf CLI (`cdktf diff` / `cdktf deploy` in CI). */
+/** Entry point for the cdktf CLI (`cdktf diff` / `cdktf deploy` in CI): deploys the bundles `npm run bundle` built. */
+import { readBundleManifest } from "../services/deploy/manifest";
 import { buildApp } from "./app";
 
-buildApp().synth();
+buildApp({ bundles: readBundleManifest() }).synth();

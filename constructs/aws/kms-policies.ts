@@ -18,6 +18,8 @@ const ADMIN_ACTIONS = [
   "kms:UntagResource",
   "kms:ScheduleKeyDeletion",
   "kms:CancelKeyDeletion",
+  // Creating the other regions' replicas of the multi-Region signing key (none of the wildcards above covers it).
+  "kms:ReplicateKey",
 ];
 
 export function signingKeyPolicy(accountId: string, signerRoleArns: string[]): string {

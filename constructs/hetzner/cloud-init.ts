@@ -2,11 +2,21 @@
  * First-boot configuration for a service host, as cloud-init YAML. Pure: every input is a plain value or a Terraform
  * token string, so the rendered document is unit-tested without synthesizing a stack.
  *
- * The bundle version is deliberately not in here: hcloud replaces a server whose user_data changes, so the version a
- * host runs lives in an SSM parameter that the host follows (first boot and a sync timer), and a new release rolls out
+ * Neither the bundle version nor the service's systemd unit is in here: hcloud replaces a server whose user_data
+ * changes. The version a host runs lives in an SSM parameter that the host follows (first boot and a sync timer), and
+ * the unit ships inside the bundle (services/deploy/systemd.ts), so a release, flags and hardening included, rolls out
  * without replacing servers.
  */
 import { stringify } from "yaml";
+import {
+  CONFIG_DIR,
+  INSTALL_ROOT,
+  MANAGER_CPU_AFFINITY_DROP_IN,
+  SERVICE_HOME,
+  SERVICE_USER,
+  serviceConfigPath,
+  unitName,
+} from "../../services/deploy/systemd";
 
 /** IAM Roles Anywhere credential helper, pinned by version and the checksum AWS publishes for it. */
 export const AWS_SIGNING_HELPER = {
@@ -34,11 +44,7 @@ export interface ServiceHostInit {
   rolesAnywhere: { trustAnchorArn: string; profileArn: string; roleArn: string };
 }
 
-const CONFIG_DIR = "/etc/polysync";
-const INSTALL_ROOT = "/opt/polysync";
-
 export function renderServiceHostCloudInit(init: ServiceHostInit): string {
-  const unit = `polysync-${init.service}`;
   const serviceConfig = {
     service: init.service,
     env: init.env,
@@ -49,19 +55,20 @@ export function renderServiceHostCloudInit(init: ServiceHostInit): string {
     secretArns: init.secretArns,
   };
   const doc = {
-    users: [{ name: "polysync", system: true, shell: "/usr/sbin/nologin", homedir: "/var/lib/polysync" }],
+    users: [{ name: SERVICE_USER, system: true, shell: "/usr/sbin/nologin", homedir: SERVICE_HOME }],
     ssh_pwauth: false,
     disable_root: true,
     package_update: true,
     package_upgrade: true,
     packages: ["ca-certificates", "curl", "gnupg", "jq", "awscli", "prometheus-node-exporter", "chrony"],
     write_files: [
-      { path: `${CONFIG_DIR}/${init.service}.json`, permissions: "0644", content: `${JSON.stringify(serviceConfig, null, 2)}\n` },
+      { path: serviceConfigPath(init.service), permissions: "0644", content: `${JSON.stringify(serviceConfig, null, 2)}\n` },
       {
         path: `${CONFIG_DIR}/bundle.env`,
         permissions: "0644",
         content: envFile({
           SERVICE: init.service,
+          UNIT: unitName(init.service),
           AWS_REGION: init.awsRegion,
           AWS_PROFILE: "polysync",
           BUNDLE_PARAMETER: init.bundleParameter,
@@ -69,9 +76,9 @@ export function renderServiceHostCloudInit(init: ServiceHostInit): string {
           INSTALL_ROOT,
         }),
       },
-      { path: "/var/lib/polysync/.aws/config", permissions: "0644", owner: "root:root", content: awsConfig(init) },
+      { path: `${SERVICE_HOME}/.aws/config`, permissions: "0644", owner: "root:root", content: awsConfig(init) },
       { path: "/usr/local/sbin/polysync-sync-bundle", permissions: "0755", content: SYNC_BUNDLE_SCRIPT },
-      { path: `/etc/systemd/system/${unit}.service`, permissions: "0644", content: serviceUnit(init) },
+      { ...MANAGER_CPU_AFFINITY_DROP_IN, permissions: "0644" },
       { path: "/etc/systemd/system/polysync-sync-bundle.service", permissions: "0644", content: SYNC_UNIT },
       { path: "/etc/systemd/system/polysync-sync-bundle.timer", permissions: "0644", content: SYNC_TIMER },
       // NTP discipline matters: latency histograms compare our clock with block timestamps.
@@ -80,11 +87,11 @@ export function renderServiceHostCloudInit(init: ServiceHostInit): string {
     runcmd: [
       ["bash", "-euo", "pipefail", "-c", installNodeCommand()],
       ["bash", "-euo", "pipefail", "-c", installSigningHelperCommand()],
-      ["systemctl", "daemon-reload"],
+      // Re-executes the manager so the CPU drop-in holds for everything started from here on (and after reboots).
+      ["systemctl", "daemon-reexec"],
       ["systemctl", "enable", "--now", "chrony", "prometheus-node-exporter", "polysync-sync-bundle.timer"],
-      // First boot installs whatever version Terraform points at; the unit starts once a bundle is in place.
+      // First boot installs whatever version Terraform points at, with its unit; nothing runs while it is unreleased.
       ["systemctl", "start", "polysync-sync-bundle.service"],
-      ["systemctl", "enable", `${unit}.service`],
     ],
   };
   return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
@@ -128,45 +135,10 @@ function installSigningHelperCommand(): string {
   ].join(" && ");
 }
 
-function serviceUnit(init: ServiceHostInit): string {
-  return `[Unit]
-Description=Poly Syncer ${init.service}
-After=network-online.target polysync-sync-bundle.service
-Wants=network-online.target
-ConditionPathExists=${INSTALL_ROOT}/${init.service}/current/${init.service}.mjs
-StartLimitIntervalSec=300
-StartLimitBurst=10
-
-[Service]
-User=polysync
-Group=polysync
-Environment=NODE_ENV=production AWS_PROFILE=polysync AWS_CONFIG_FILE=/var/lib/polysync/.aws/config
-ExecStart=/usr/bin/node --enable-source-maps ${INSTALL_ROOT}/${init.service}/current/${init.service}.mjs --config ${CONFIG_DIR}/${init.service}.json
-Restart=always
-RestartSec=2
-TimeoutStopSec=15
-KillSignal=SIGTERM
-NoNewPrivileges=yes
-ProtectSystem=strict
-ProtectHome=yes
-PrivateTmp=yes
-PrivateDevices=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectControlGroups=yes
-RestrictSUIDSGID=yes
-LockPersonality=yes
-MemoryMax=2G
-ReadWritePaths=/var/lib/polysync
-
-[Install]
-WantedBy=multi-user.target
-`;
-}
-
 /**
- * Follows the SSM bundle pointer: downloads a new version, verifies its sha256 before unpacking, switches the
- * `current` symlink atomically and restarts the service. An unreleased pointer is a no-op, not an error.
+ * Follows the SSM bundle pointer: downloads a new version, verifies its sha256 before unpacking, installs the unit
+ * that came with it, switches the `current` symlink atomically and restarts the service. An unreleased pointer is a
+ * no-op, not an error. A new version starts afresh even if the old one had used up its start limit.
  */
 const SYNC_BUNDLE_SCRIPT = `#!/usr/bin/env bash
 set -euo pipefail
@@ -186,9 +158,13 @@ aws s3 cp --only-show-errors "s3://$ARTIFACT_BUCKET/$key" "$tmp"
 echo "$sha256  $tmp" | sha256sum -c --quiet -
 install -d -m 0755 "$target"
 tar -xzf "$tmp" -C "$target"
+install -m 0644 "$target/$UNIT" "/etc/systemd/system/$UNIT"
 ln -sfn "$target" "$INSTALL_ROOT/$SERVICE/current.new"
 mv -T "$INSTALL_ROOT/$SERVICE/current.new" "$INSTALL_ROOT/$SERVICE/current"
-systemctl restart "polysync-$SERVICE.service"
+systemctl daemon-reload
+systemctl reset-failed "$UNIT" || true
+systemctl enable "$UNIT"
+systemctl restart "$UNIT"
 echo "installed $SERVICE $version ($sha256)"
 `;
 

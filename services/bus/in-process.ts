@@ -19,6 +19,11 @@ export interface InProcessBusOptions {
   /** Pause before redelivering a message whose handler threw. Default 100 ms. */
   retryDelayMs?: number;
   now?: () => number;
+  /**
+   * Sees every message accepted for delivery (duplicates excluded), besides the subscribers: the local stack's view
+   * watches intents while the executor owns every shard.
+   */
+  onPublish?: (message: BusMessage) => void;
 }
 
 interface ShardState {
@@ -50,6 +55,7 @@ export class InProcessBus implements IntentBus {
   private readonly maxDeliver: number;
   private readonly retryDelayMs: number;
   private readonly now: () => number;
+  private readonly onPublish: ((message: BusMessage) => void) | undefined;
   private closed = false;
 
   constructor(options: InProcessBusOptions) {
@@ -60,6 +66,7 @@ export class InProcessBus implements IntentBus {
     this.maxDeliver = options.maxDeliver ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 100;
     this.now = options.now ?? Date.now;
+    this.onPublish = options.onPublish;
   }
 
   async publish(message: BusMessage): Promise<PublishResult> {
@@ -72,6 +79,7 @@ export class InProcessBus implements IntentBus {
     if (this.seen.has(id)) return { shard, duplicate: true };
     this.seen.set(id, now);
     this.shards[shard]!.queue.push({ payload, attempts: 0 });
+    this.onPublish?.(message);
     this.kick(shard);
     return { shard, duplicate: false };
   }

@@ -196,7 +196,7 @@ function loggedOrders(match: MatchSpec): OrderSpec[] {
  * The fills a correct listener must report for a mined match: one per OrderFilled log, built from what was submitted
  * (not decoded from the log), with the chain coordinates taken from the receipt.
  */
-export function expectedFills(match: MatchSpec, receipt: TransactionReceipt, chainId: number): Fill[] {
+export function expectedFills(match: MatchSpec, receipt: TransactionReceipt, blockTimestamp: number, chainId: number): Fill[] {
   const topic = match.exchange.layout === "v1" ? ORDER_FILLED_V1_TOPIC : ORDER_FILLED_V2_TOPIC;
   const logs = receipt.logs.filter((l) => isAddressEqual(l.address, match.exchange.address) && l.topics[0] === topic);
   const orders = loggedOrders(match);
@@ -216,6 +216,7 @@ export function expectedFills(match: MatchSpec, receipt: TransactionReceipt, cha
       layout: match.exchange.layout,
       blockNumber: receipt.blockNumber,
       blockHash: receipt.blockHash,
+      blockTimestamp,
       txHash: receipt.transactionHash,
       logIndex: log.logIndex,
       orderHash: o.orderHash,
@@ -430,7 +431,8 @@ export class TradeSimulator {
   async settled(match: MatchSpec, txHash: Hex, leaders: readonly Address[]): Promise<SubmittedMatch> {
     const receipt = await this.waitForReceipt(txHash);
     if (receipt.status !== "success") throw new Error(`matchOrders ${txHash} reverted`);
-    const fills = expectedFills(match, receipt, this.chainId);
+    const block = await this.pub.getBlock({ blockHash: receipt.blockHash });
+    const fills = expectedFills(match, receipt, Number(block.timestamp), this.chainId);
     return {
       match,
       txHash,

@@ -38,6 +38,8 @@ const sourceFillSchema = z.object({
   logIndex: z.number({ error: "must be a number" }).int().nonnegative(),
   blockNumber: bigintString,
   blockHash: hash32,
+  /** Unix seconds of the fill's block: the same in every region, so the executor derives the order timestamp from it. */
+  blockTimestamp: z.number({ error: "must be unix seconds" }).int().positive(),
   tokenId: bigintString,
   side,
   /** The leader's price as the detector rendered it (float); the exact price is collateralAmount / shareAmount. */

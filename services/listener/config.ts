@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { busConfigSchema } from "../bus/config-schema";
+import { parseWithSchema, readJsonConfig } from "../shared/config-file";
 import { exchangeContractSchema, POLYGON_CHAIN_ID } from "../polymarket/exchanges";
 
 const url = (schemes: string[]) =>
@@ -22,19 +23,6 @@ const providerSchema = z
   })
   .strict();
 
-const busSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("in-process"), shardCount: z.number().int().min(1).max(1024).default(4) }).strict(),
-  z
-    .object({
-      kind: z.literal("nats"),
-      servers: z.array(z.string().regex(/^nats:\/\/[^@/]+$/, "nats://host:port without credentials")).min(1),
-      shardCount: z.number().int().min(1).max(1024),
-      /** Environment variable with the NATS token, if the server wants one. */
-      tokenEnv: z.string().optional(),
-    })
-    .strict(),
-]);
-
 export const listenerConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -52,7 +40,7 @@ export const listenerConfigSchema = z
       .min(1)
       .refine((list) => new Set(list.map((p) => p.name)).size === list.length, "provider names must be unique"),
     subscribersFile: z.string().min(1),
-    bus: busSchema,
+    bus: busConfigSchema,
     killSwitch: z.boolean().default(false),
     /** Run one synthetic fill through the hot path this often so it stays warm between real fills; 0 turns it off. */
     keepWarmMs: z.number().int().min(0).max(1000).default(2),
@@ -68,22 +56,12 @@ export type ListenerConfig = z.output<typeof listenerConfigSchema>;
 
 /** Validates a listener config object; errors name the source and every bad field's path. */
 export function parseListenerConfig(raw: unknown, source: string): ListenerConfig {
-  const result = listenerConfigSchema.safeParse(raw);
-  if (!result.success) {
-    throw new Error(result.error.issues.map((i) => `${source}: ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n"));
-  }
-  return result.data;
+  return parseWithSchema(listenerConfigSchema, raw, source);
 }
 
 /** Reads the config file; a relative subscribersFile is resolved against the config's folder. */
 export function loadListenerConfig(file: string): ListenerConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`${file}: cannot read listener config: ${(err as Error).message}`);
-  }
-  const config = parseListenerConfig(raw, file);
+  const config = readJsonConfig(listenerConfigSchema, file, "listener config");
   return { ...config, subscribersFile: path.resolve(path.dirname(file), config.subscribersFile) };
 }
 

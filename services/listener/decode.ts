@@ -20,6 +20,7 @@ export interface RawLog {
   transactionHash?: unknown;
   logIndex?: unknown;
   removed?: unknown;
+  blockTimestamp?: unknown;
 }
 
 export class MalformedLogError extends Error {
@@ -46,6 +47,8 @@ export interface LogPosition {
   topics: Hex[];
   data: Hex;
   removed: boolean;
+  /** Unix seconds, when the provider includes it (geth ≥ 1.16 and anvil do); else the detector takes it from the header. */
+  blockTimestamp: number | undefined;
 }
 
 /** What the detector reads of every log before deciding whether it deserves a full validation and decode. */
@@ -99,6 +102,7 @@ export function readLogPosition(log: RawLog): LogPosition {
     topics,
     data: log.data as Hex,
     removed: log.removed === true,
+    blockTimestamp: log.blockTimestamp === undefined ? undefined : Number(BigInt(field("blockTimestamp", log.blockTimestamp, QUANTITY))),
   };
 }
 
@@ -135,6 +139,7 @@ export function makerOfTopics(topics: readonly Hex[]): string | undefined {
  */
 export function decodeLeaderFill(
   position: LogPosition,
+  blockTimestamp: number,
   chainId: number,
   exchanges: ExchangeIndex,
   isLeader: (makerLowerCase: string) => boolean,
@@ -169,6 +174,7 @@ export function decodeLeaderFill(
     layout,
     blockNumber: position.blockNumber,
     blockHash: position.blockHash,
+    blockTimestamp,
     txHash: position.txHash,
     logIndex: position.logIndex,
     orderHash: position.topics[1],

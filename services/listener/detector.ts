@@ -77,6 +77,10 @@ export class Detector {
   private readonly logArrivals: ArrivalRecorder;
   private readonly fills = new Map<string, Fill>();
   private readonly orphanedBlocks = new Set<string>();
+  /** Block hash → its header's number and timestamp, for providers whose logs do not carry `blockTimestamp`. */
+  private readonly blockTimes = new Map<string, { number: bigint; timestamp: number }>();
+  /** Leader logs whose block timestamp is not known yet: decoded once a header for their block arrives. */
+  private readonly awaitingBlockTime = new Map<string, Array<{ source: string; position: LogPosition; atMs: number }>>();
   private readonly headPolicy: HeadPolicy;
   private watchdog: NodeJS.Timeout | undefined;
   private confirmTimer: NodeJS.Timeout | undefined;
@@ -264,6 +268,7 @@ export class Detector {
       this.poller.noteWsHead(provider, atMs);
       this.headArrivals.record(header.hash, provider, atMs);
     }
+    this.noteBlockTime(header);
     this.confirmer.offerHeader(header);
     const best = bestHead(this.providers);
     if (best !== undefined && (this.confirmedBest === undefined || best > this.confirmedBest)) {
@@ -311,13 +316,39 @@ export class Detector {
       }
       return;
     }
+    const blockTimestamp = position.blockTimestamp ?? this.blockTimes.get(position.blockHash)?.timestamp;
+    if (blockTimestamp === undefined) {
+      const waiting = this.awaitingBlockTime.get(position.blockHash) ?? [];
+      waiting.push({ source, position, atMs });
+      this.awaitingBlockTime.set(position.blockHash, waiting);
+      return;
+    }
+    this.decodeFill(source, position, blockTimestamp, atMs);
+  }
+
+  private decodeFill(source: string, position: LogPosition, blockTimestamp: number, atMs: number): void {
+    const key = fillKey(position);
+    if (this.fills.has(key)) return;
     const started = performance.now();
-    const fill = this.orMalformed(source, () => decodeLeaderFill(position, this.options.chainId, this.exchanges, this.options.isLeader));
+    const fill = this.orMalformed(source, () =>
+      decodeLeaderFill(position, blockTimestamp, this.options.chainId, this.exchanges, this.options.isLeader),
+    );
     this.decodeStage.observe((performance.now() - started) / 1000);
     if (!fill) return;
     this.fills.set(key, fill);
     this.metrics.fills.inc({ layout: fill.layout });
     this.events.fill(fill, atMs);
+  }
+
+  /** Learns a block's timestamp from its header and decodes the leader logs that were waiting for it. */
+  private noteBlockTime(header: BlockHeader): void {
+    if (this.blockTimes.has(header.hash)) return;
+    const timestamp = Number(header.timestamp);
+    this.blockTimes.set(header.hash, { number: header.number, timestamp });
+    const waiting = this.awaitingBlockTime.get(header.hash);
+    if (!waiting) return;
+    this.awaitingBlockTime.delete(header.hash);
+    for (const entry of waiting) this.decodeFill(entry.source, entry.position, timestamp, entry.atMs);
   }
 
   /** Runs a read of untrusted log data; a malformed one is counted, logged and skipped (undefined). */
@@ -353,6 +384,7 @@ export class Detector {
 
   private onBackfillLogs(block: BlockHeader, logs: unknown[], reason: BackfillReason): void {
     this.metrics.backfills.inc({ reason });
+    this.noteBlockTime(block);
     const atMs = preciseNowMs();
     for (const raw of logs) this.onLog(BACKFILL_SOURCE, raw, atMs);
     if (logs.length === 0) this.log.debug({ block: block.number }, "bloom hit without exchange logs");
@@ -377,6 +409,8 @@ export class Detector {
     if (block.number % 64n === 0n) {
       const horizon = block.number - REMEMBER_BLOCKS;
       for (const [key, fill] of this.fills) if (fill.blockNumber < horizon) this.fills.delete(key);
+      for (const [hash, block] of this.blockTimes) if (block.number < horizon) this.blockTimes.delete(hash);
+      for (const [hash, waiting] of this.awaitingBlockTime) if (waiting[0].position.blockNumber < horizon) this.awaitingBlockTime.delete(hash);
       if (this.orphanedBlocks.size > 1024) this.orphanedBlocks.clear();
       this.events.forgetBefore(horizon);
     }

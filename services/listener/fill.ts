@@ -13,6 +13,8 @@ export interface Fill {
   layout: ExchangeLayout;
   blockNumber: bigint;
   blockHash: Hex;
+  /** Unix seconds: the same in every region, unlike any local clock, so orders derive their timestamp from it. */
+  blockTimestamp: number;
   txHash: Hex;
   /** With txHash, the identity of a fill: one transaction carries many fills. */
   logIndex: number;

@@ -78,7 +78,8 @@ export class HotPathExerciser {
     for (let i = 0; i < iterations; i++) {
       const raw = this.logs[this.next++ % this.logs.length];
       if (glanceAtLog(raw).maker !== maker) continue;
-      const fill = decodeLeaderFill(readLogPosition(raw), this.chainId, this.index, (m) => m === maker);
+      const position = readLogPosition(raw);
+      const fill = decodeLeaderFill(position, position.blockTimestamp ?? 0, this.chainId, this.index, (m) => m === maker);
       if (!fill) continue;
       const built = buildIntents(fill, this.rules, this.ledger, { nowMs: Date.now(), fillFirstSeenAtMs: Date.now(), globalKillSwitch: false });
       if (serialise) for (const intent of built.intents) encodeMessage(intent);

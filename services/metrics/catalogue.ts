@@ -168,6 +168,68 @@ export const LISTENER_METRICS = {
   ready: metric("polysync_listener_ready", "gauge", "1 when at least one healthy provider is at the current head.", []),
 } as const;
 
+/**
+ * Executor stages per intent: queue_wait = intent built by the listener → executor starts on it (bus + queue);
+ * risk = the re-check against current exposure; sign = order build + EIP-712 hash + signature; journal = the durable
+ * at-most-once claim; submit = the venue round trips (every attempt); venue_ack = intent built → venue accepted (the
+ * execution SLI); onchain_fill = venue accepted → the subscriber's OrderFilled mined.
+ */
+export const EXECUTOR_STAGES = ["queue_wait", "risk", "sign", "journal", "submit", "venue_ack", "onchain_fill"] as const;
+export type ExecutorStage = (typeof EXECUTOR_STAGES)[number];
+
+/** What became of one intent (one count each); `filled` is counted in addition to `accepted` once the fill is mined. */
+export const EXECUTOR_OUTCOMES = [
+  "accepted",
+  "filled",
+  "rejected",
+  "stale",
+  "duplicate",
+  "risk_blocked",
+  "venue_error",
+  "cancelled",
+  "invalid",
+] as const;
+export type ExecutorOutcome = (typeof EXECUTOR_OUTCOMES)[number];
+
+/** Copy latency milestones, both measured from the leader's fill first seen by the listener. */
+export const COPY_MILESTONES = ["accepted", "filled"] as const;
+
+/** 0 … 30 blocks: a copy lands in the leader's next block or two when all is well. */
+export const BLOCK_BUCKETS = [0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30] as const;
+
+export const EXECUTOR_METRICS = {
+  stageDuration: metric(
+    "polysync_executor_stage_duration_seconds",
+    "histogram",
+    "Per intent: queue_wait, risk, sign, journal, submit, venue_ack (intent → venue accepted), onchain_fill (accepted → mined).",
+    ["stage"],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  outcomes: metric("polysync_executor_outcomes_total", "counter", "Intents by what became of them.", ["outcome", "reason"]),
+  inFlight: metric("polysync_executor_in_flight", "gauge", "Intents between taken from the bus and a final outcome.", []),
+  venueRequests: metric(
+    "polysync_executor_venue_requests_total",
+    "counter",
+    "Order submissions to the venue by result (accepted, duplicate, rejected, unknown); retries count again.",
+    ["result"],
+  ),
+  copyLatency: metric(
+    "polysync_executor_copy_latency_seconds",
+    "histogram",
+    "Leader fill first seen → subscriber order accepted by the venue, and → subscriber fill mined (end-to-end copy latency).",
+    ["milestone"],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  copyLatencyBlocks: metric(
+    "polysync_executor_copy_latency_blocks",
+    "histogram",
+    "Blocks between the leader's fill and the subscriber's fill on chain.",
+    [],
+    BLOCK_BUCKETS,
+  ),
+  ready: metric("polysync_executor_ready", "gauge", "1 while the executor takes intents (bus subscribed, journal open).", []),
+} as const;
+
 export const PROCESS_METRICS = {
   eventLoopDelay: metric(
     "polysync_event_loop_delay_seconds",
@@ -187,6 +249,7 @@ export const NODE_DEFAULT_METRICS = {
 
 export const ALL_METRICS: readonly MetricDefinition[] = [
   ...Object.values(LISTENER_METRICS),
+  ...Object.values(EXECUTOR_METRICS),
   ...Object.values(PROCESS_METRICS),
   ...Object.values(NODE_DEFAULT_METRICS),
 ];

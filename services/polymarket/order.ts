@@ -1,4 +1,14 @@
-import { getAddress, hashTypedData, recoverTypedDataAddress, type Address, type Hex, type TypedDataDomain } from "viem";
+import {
+  getAddress,
+  hashDomain,
+  hexToBytes,
+  keccak256,
+  recoverTypedDataAddress,
+  toHex,
+  type Address,
+  type Hex,
+  type TypedDataDomain,
+} from "viem";
 import { POLYGON_EXCHANGES } from "./exchanges";
 
 /**
@@ -65,9 +75,75 @@ export function typedDataDomain(domain: OrderDomain): TypedDataDomain {
   return { name: ORDER_DOMAIN_NAME, version: domain.version, chainId: domain.chainId, verifyingContract: domain.verifyingContract };
 }
 
-/** The EIP-712 digest the signer signs and the venue dedupes on. */
+const ORDER_TYPE_HASH = hexToBytes(keccak256(toHex(`Order(${ORDER_TYPES.Order.map((f) => `${f.type} ${f.name}`).join(",")})`)));
+const DOMAIN_TYPES = {
+  EIP712Domain: [
+    { name: "name", type: "string" },
+    { name: "version", type: "string" },
+    { name: "chainId", type: "uint256" },
+    { name: "verifyingContract", type: "address" },
+  ],
+} as const;
+const domainSeparators = new Map<string, Uint8Array>();
+
+function domainSeparator(domain: OrderDomain): Uint8Array {
+  const key = `${domain.version}:${domain.chainId}:${domain.verifyingContract.toLowerCase()}`;
+  let separator = domainSeparators.get(key);
+  if (!separator) {
+    const fields = { name: ORDER_DOMAIN_NAME, version: domain.version, chainId: BigInt(domain.chainId), verifyingContract: domain.verifyingContract };
+    separator = hexToBytes(hashDomain({ domain: fields, types: DOMAIN_TYPES }));
+    domainSeparators.set(key, separator);
+  }
+  return separator;
+}
+
+/**
+ * The EIP-712 digest the signer signs and the venue dedupes on: keccak(0x1901 ‖ domain separator ‖ struct hash).
+ * Written out for this one fixed struct (twelve static words) because viem's generic hashTypedData validates and walks
+ * the types on every call: 170 µs against 25 µs here, which is a third of the signing budget in a 1,000-order fan-out.
+ * test/polymarket/order.test.ts checks it equals viem's hashTypedData on random orders for every domain.
+ */
 export function hashOrder(domain: OrderDomain, order: Order): Hex {
-  return hashTypedData({ domain: typedDataDomain(domain), types: ORDER_TYPES, primaryType: "Order", message: order });
+  const struct = new Uint8Array(32 * 12);
+  struct.set(ORDER_TYPE_HASH, 0);
+  const words: (bigint | Hex)[] = [
+    order.salt,
+    order.maker,
+    order.signer,
+    order.tokenId,
+    order.makerAmount,
+    order.takerAmount,
+    BigInt(order.side),
+    BigInt(order.signatureType),
+    order.timestamp,
+    order.metadata,
+    order.builder,
+  ];
+  words.forEach((word, i) => writeWord(struct, 32 * (i + 1), word));
+  const digestInput = new Uint8Array(2 + 32 + 32);
+  digestInput[0] = 0x19;
+  digestInput[1] = 0x01;
+  digestInput.set(domainSeparator(domain), 2);
+  digestInput.set(keccak256(struct, "bytes"), 34);
+  return keccak256(digestInput);
+}
+
+const UINT256_MAX = (1n << 256n) - 1n;
+
+/** One ABI word: an unsigned integer, or a left-padded address / bytes32 given as hex. */
+function writeWord(target: Uint8Array, offset: number, word: bigint | Hex): void {
+  if (typeof word === "bigint") {
+    if (word < 0n || word > UINT256_MAX) throw new Error(`order field out of uint256 range: ${word}`);
+    let value = word;
+    for (let i = 31; i >= 0 && value > 0n; i--) {
+      target[offset + i] = Number(value & 0xffn);
+      value >>= 8n;
+    }
+    return;
+  }
+  const bytes = hexToBytes(word);
+  if (bytes.length !== 20 && bytes.length !== 32) throw new Error(`order field must be an address or bytes32, got ${bytes.length} bytes`);
+  target.set(bytes, offset + 32 - bytes.length);
 }
 
 /** The EOA whose key produced `signature` (for type 3 the venue asks the wallet instead, via ERC-1271). */
@@ -107,4 +183,21 @@ export function orderDomainForSource(
   const target = route && exchanges.get(route.exchange);
   if (!route || !target) throw new Error(`no order route for exchange ${source}: not one of ${[...exchanges.keys()].join(", ")}`);
   return { version: route.version, chainId, verifyingContract: target };
+}
+
+/** JSON of a signed order with integers as decimal strings: what the journal stores to resend byte for byte. */
+export function encodeSignedOrder(signed: SignedOrder): string {
+  return JSON.stringify(signed, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+const BIGINT_FIELDS = ["salt", "tokenId", "makerAmount", "takerAmount", "timestamp"] as const;
+
+export function decodeSignedOrder(text: string): SignedOrder {
+  const raw = JSON.parse(text) as { domain: OrderDomain; order: Record<string, unknown>; signature: Hex };
+  const order = { ...raw.order } as Record<string, unknown>;
+  for (const field of BIGINT_FIELDS) {
+    if (typeof order[field] !== "string" || !/^[0-9]+$/.test(order[field] as string)) throw new Error(`signed order: ${field} is not a decimal string`);
+    order[field] = BigInt(order[field] as string);
+  }
+  return { domain: raw.domain, order: order as unknown as Order, signature: raw.signature };
 }

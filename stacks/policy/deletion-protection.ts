@@ -7,7 +7,8 @@ import { blocks, isTrue, resources, type Attrs, type StackJson, type Violation }
 type Check = (attrs: Attrs) => string | undefined;
 
 const STATEFUL: Record<string, Check> = {
-  aws_kms_key: (a) => (Number(a.deletion_window_in_days ?? 30) >= 30 ? undefined : "deletion_window_in_days must be 30"),
+  aws_kms_key: kmsDeletionWindow,
+  aws_kms_replica_key: kmsDeletionWindow,
   aws_s3_bucket: (a) => (isTrue(a.force_destroy) ? "force_destroy must not be true" : undefined),
   aws_secretsmanager_secret: (a) =>
     Number(a.recovery_window_in_days ?? 30) >= 7 ? undefined : "recovery_window_in_days must be at least 7",
@@ -21,6 +22,10 @@ const STATEFUL: Record<string, Check> = {
   hcloud_network: hcloudDeleteProtection,
   hcloud_load_balancer: hcloudDeleteProtection,
 };
+
+function kmsDeletionWindow(a: Attrs): string | undefined {
+  return Number(a.deletion_window_in_days ?? 30) >= 30 ? undefined : "deletion_window_in_days must be 30";
+}
 
 function hcloudDeleteProtection(a: Attrs): string | undefined {
   return isTrue(a.delete_protection) ? undefined : "delete_protection must be true";

@@ -142,6 +142,7 @@ export const TOPOLOGY: Topology = parseTopology({
       monitoring: { locations: ["nbg1"], serverType: "cx32", retentionDays: 7 },
       grafana: { url: "https://polysync-staging.grafana.net", sourceCidrs: ["192.0.2.0/28"] },
       regions: [REGIONS.stagingEuCentral],
+      signingKeyPrimaryRegion: "eu-central",
     },
     {
       name: "production",
@@ -149,6 +150,7 @@ export const TOPOLOGY: Topology = parseTopology({
       monitoring: { locations: ["fsn1", "hel1"], serverType: "ccx23", retentionDays: 30 },
       grafana: { url: "https://polysync.grafana.net", sourceCidrs: ["192.0.2.16/28"] },
       regions: [REGIONS.euCentral, REGIONS.usEast, REGIONS.apSoutheast],
+      signingKeyPrimaryRegion: "eu-central",
     },
   ],
 });

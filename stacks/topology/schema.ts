@@ -64,26 +64,36 @@ export const RegionSchema = z.object({
 });
 export type Region = z.infer<typeof RegionSchema>;
 
-export const EnvironmentSchema = z.object({
-  name: z.enum(["staging", "production"]),
-  /** Stateful resources refuse deletion (provider flags and Terraform prevent_destroy). */
-  deletionProtection: z.boolean(),
-  monitoring: z.object({
-    /** One Prometheus + Alertmanager host per location; two locations give an HA pair. */
-    locations: z.array(z.enum(["fsn1", "nbg1", "hel1", "ash", "hil", "sin"])).min(1),
-    serverType: z.string().regex(/^cc?x\d{2}$/),
-    retentionDays: z.number().int().min(1).max(90),
-  }),
-  grafana: z.object({
-    url: z.string().url(),
-    /** Source addresses of the Grafana instance, the only outside callers allowed to query Prometheus. */
-    sourceCidrs: z.array(cidr).min(1),
-  }),
-  regions: z
-    .array(RegionSchema)
-    .min(1)
-    .refine((rs) => new Set(rs.map((r) => r.name)).size === rs.length, { message: "region names must be unique" }),
-});
+export const EnvironmentSchema = z
+  .object({
+    name: z.enum(["staging", "production"]),
+    /** Stateful resources refuse deletion (provider flags and Terraform prevent_destroy). */
+    deletionProtection: z.boolean(),
+    monitoring: z.object({
+      /** One Prometheus + Alertmanager host per location; two locations give an HA pair. */
+      locations: z.array(z.enum(["fsn1", "nbg1", "hel1", "ash", "hil", "sin"])).min(1),
+      serverType: z.string().regex(/^cc?x\d{2}$/),
+      retentionDays: z.number().int().min(1).max(90),
+    }),
+    grafana: z.object({
+      url: z.string().url(),
+      /** Source addresses of the Grafana instance, the only outside callers allowed to query Prometheus. */
+      sourceCidrs: z.array(cidr).min(1),
+    }),
+    regions: z
+      .array(RegionSchema)
+      .min(1)
+      .refine((rs) => new Set(rs.map((r) => r.name)).size === rs.length, { message: "region names must be unique" }),
+    /**
+     * The region holding the environment's multi-Region order-signing key; the others replicate it, so every region
+     * signs as the same `signer`. Named, not implied by list order: moving the primary means replacing the key.
+     */
+    signingKeyPrimaryRegion: name,
+  })
+  .refine((e) => e.regions.some((r) => r.name === e.signingKeyPrimaryRegion), {
+    message: "must name one of the environment's regions",
+    path: ["signingKeyPrimaryRegion"],
+  });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
 export const TopologySchema = z.object({

@@ -23,6 +23,7 @@ import { watchBlocksAtNode, type BlockReference } from "../../services/local-sta
 import { stopChildProcess } from "../../services/shared/child-process";
 import { waitFor } from "../support/wait";
 import { planCpus } from "./cpu-pinning";
+import { machineFloor, replayFills, runPauseProbe, type ProbeRecording } from "./machine-pauses";
 import {
   renderMarkdown,
   STAGES,
@@ -46,7 +47,7 @@ import {
 } from "./stats";
 
 const USAGE = `usage: tsx test/bench/listener-detection.bench.ts [--block-time-ms N] [--phase-seconds N] [--fills-per-block N]
-                                                  [--listener-log-level LEVEL]`;
+                                                  [--listener-log-level LEVEL] [--probe-seconds N (0: no pause probe)]`;
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const OUT_DIR = path.join(REPO_ROOT, "bench-results");
@@ -63,6 +64,7 @@ interface Options {
   phaseSeconds: number;
   fillsPerBlock: number;
   listenerLogLevel: string;
+  probeSeconds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -74,6 +76,7 @@ function parseOptions(argv: string[]): Options {
       "phase-seconds": { type: "string", default: "20" },
       "fills-per-block": { type: "string", default: "3" },
       "listener-log-level": { type: "string", default: "warn" },
+      "probe-seconds": { type: "string", default: "15" },
       help: { type: "boolean", default: false },
     },
   });
@@ -92,6 +95,7 @@ function parseOptions(argv: string[]): Options {
     phaseSeconds: positive("phase-seconds", values["phase-seconds"], 1),
     fillsPerBlock: positive("fills-per-block", values["fills-per-block"], 1),
     listenerLogLevel: values["listener-log-level"],
+    probeSeconds: positive("probe-seconds", values["probe-seconds"], 0),
   };
 }
 
@@ -381,20 +385,21 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-function clientResult(expected: readonly Fill[], sightings: Sightings, reference: ReadonlyMap<string, number>): ClientPhaseResult {
-  const latencies: number[] = [];
-  let seen = 0;
-  let duplicates = 0;
-  for (const fill of expected) {
-    const key = fillKeyOf(fill.txHash, fill.logIndex);
-    const at = sightings.first.get(key);
-    duplicates += sightings.duplicates.get(key) ?? 0;
-    if (at === undefined) continue;
-    seen += 1;
+/** First sight − the block's arrival at the node, per fill seen whose block the reference socket caught. */
+function detectionLatencies(expected: readonly Fill[], sightings: Sightings, reference: ReadonlyMap<string, number>): number[] {
+  return expected.flatMap((fill) => {
+    const at = sightings.first.get(fillKeyOf(fill.txHash, fill.logIndex));
     const produced = reference.get(fill.blockHash);
-    if (produced !== undefined) latencies.push(at - produced);
-  }
-  return { expected: expected.length, seen, missed: expected.length - seen, duplicates, detectionMs: summarize(latencies) };
+    return at === undefined || produced === undefined ? [] : [at - produced];
+  });
+}
+
+function clientResult(expected: readonly Fill[], sightings: Sightings, reference: ReadonlyMap<string, number>): ClientPhaseResult {
+  const keys = expected.map((fill) => fillKeyOf(fill.txHash, fill.logIndex));
+  const seen = keys.filter((key) => sightings.first.has(key)).length;
+  const duplicates = keys.reduce((sum, key) => sum + (sightings.duplicates.get(key) ?? 0), 0);
+  const detectionMs = summarize(detectionLatencies(expected, sightings, reference));
+  return { expected: expected.length, seen, missed: expected.length - seen, duplicates, detectionMs };
 }
 
 interface PhaseContext {
@@ -404,6 +409,8 @@ interface PhaseContext {
   listener: ListenerChild;
   receiver: IntentReceiver;
   viem: ViemProbe;
+  /** What the pause probe saw, with the blocks' arrivals at the node; absent with --probe-seconds 0. */
+  probe: { recording: ProbeRecording; blockArrivalsMs: number[] } | undefined;
 }
 
 interface PhaseSpec {
@@ -512,7 +519,22 @@ async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<PhaseResult
     listenerInternals: internals,
     viem: clientResult(run.leaderFills, viem.sightings, reference.seenAtMs),
     viemErrors: viem.errors - viemErrorsBefore,
+    machineReplay:
+      ctx.probe &&
+      replayFills(ctx.probe.recording, ctx.probe.blockArrivalsMs, detectionLatencies(run.leaderFills, receiver.sightings, reference.seenAtMs)),
   };
+}
+
+/**
+ * The machine floor: the pause probe on the listener's core while the stack mines and the simulator trades as in a
+ * phase, so the other core wakes on every block as it will then. Run before the listener exists, so the probe's busy
+ * loop never competes with it for that core.
+ */
+async function probeMachine(options: Options, sim: TradeSimulator, reference: BlockReference, prefix: readonly string[]): Promise<PhaseContext["probe"]> {
+  const { recording } = await runPauseProbe(options.probeSeconds * 1000, prefix, () =>
+    sim.runRandom({ fillsPerBlock: options.fillsPerBlock, leaders: LEADERS, seed: "listener-detection-bench/pause-probe", durationMs: options.probeSeconds * 1000 }),
+  );
+  return { recording, blockArrivalsMs: [...reference.seenAtMs.values()] };
 }
 
 /** Runs cleanups last-in first-out and keeps going past a failing one, so nothing is left running. */
@@ -537,7 +559,7 @@ class Cleanups {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
-  const budgetMs = 2 * options.phaseSeconds * 1000 + 90_000;
+  const budgetMs = (2 * options.phaseSeconds + options.probeSeconds) * 1000 + 120_000;
   // A hung client or child must fail the run, not hang it; unref'd so a clean run exits without waiting for it.
   setTimeout(() => {
     console.error(`bench exceeded its ${budgetMs / 1000} s budget; exiting`);
@@ -561,6 +583,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(path.join(os.tmpdir(), "listener-bench-"));
     cleanups.add("listener config folder", () => rmSync(dir, { recursive: true, force: true }));
     const sim = await TradeSimulator.create({ rpcUrl: anvil.httpUrl, seed: "listener-detection-bench" });
+    const probe = options.probeSeconds > 0 ? await probeMachine(options, sim, reference, cpus.listenerPrefix) : undefined;
     listener = await startListenerChild(providers.providers, nats.url, options.blockTimeMs, options.listenerLogLevel, dir, cpus.listenerPrefix);
     const listenerChild = listener;
     cleanups.add("listener", async () => {
@@ -573,7 +596,7 @@ async function main(): Promise<void> {
     // viem gives no signal when its subscriptions are live; two blocks is ample on loopback.
     await waitBlocks(reference, 2, options.blockTimeMs);
 
-    const ctx: PhaseContext = { options, sim, reference, listener, receiver, viem };
+    const ctx: PhaseContext = { options, sim, reference, listener, receiver, viem, probe };
     // The first fills run through cold code (lazy compilation, first-use caches, the first JetStream publishes); a
     // short warm-up keeps that one-off out of the judged phases while still reporting it.
     const warmUp = await runPhase(ctx, { name: "warm-up", description: "All providers healthy; not judged.", seconds: WARM_UP_SECONDS, judged: false });
@@ -623,6 +646,9 @@ async function main(): Promise<void> {
         exitCode: exit.code,
         exitSignal: exit.signal,
       },
+      machineFloor:
+        probe &&
+        machineFloor(probe.recording, probe.blockArrivalsMs, cpus.listenerPrefix),
       phases: [warmUp, healthy, stalled],
     };
     const markdown = renderMarkdown(report);

@@ -1,5 +1,10 @@
 import {
   histogramDelta,
+  overlapChance,
+  overlaps,
+  summarizePauses,
+  wilsonInterval,
+  windowsWithPause,
   histogramQuantile,
   histogramShareAtOrBelow,
   parsePromText,
@@ -178,5 +183,67 @@ describe("Prometheus text format", () => {
       "quicknode/closed": 1,
       "alchemy/stalled": 0,
     });
+  });
+});
+
+describe("pause statistics", () => {
+  const span = { atMs: 1000, ms: 1000 };
+
+  it("treats intervals as half-open: touching is not overlapping", () => {
+    expect(overlaps({ atMs: 0, ms: 1 }, { atMs: 1, ms: 1 })).toBe(false);
+    expect(overlaps({ atMs: 0, ms: 1.001 }, { atMs: 1, ms: 1 })).toBe(true);
+    // Containment either way round.
+    expect(overlaps({ atMs: 0, ms: 10 }, { atMs: 4, ms: 1 })).toBe(true);
+    expect(overlaps({ atMs: 4, ms: 1 }, { atMs: 0, ms: 10 })).toBe(true);
+  });
+
+  it("counts pauses strictly longer than each threshold and adds up their time", () => {
+    const pauses = [0.6, 1, 1.5, 2, 5.4].map((ms, i) => ({ atMs: i * 100, ms }));
+    expect(summarizePauses(pauses, [0.5, 1, 2])).toEqual({
+      longerThan: [
+        { ms: 0.5, count: 5 },
+        { ms: 1, count: 3 },
+        { ms: 2, count: 1 },
+      ],
+      maxMs: 5.4,
+      totalMs: 10.5,
+    });
+    expect(summarizePauses([], [1])).toEqual({ longerThan: [{ ms: 1, count: 0 }], maxMs: undefined, totalMs: 0 });
+  });
+
+  it("counts windows overlapping a pause, skipping windows that do not fit inside the span", () => {
+    const pauses = [
+      { atMs: 1102, ms: 2 },
+      { atMs: 1504.9, ms: 1 },
+    ];
+    // Overlapping: 1100 (pause inside), 1103.9 (pause's tail), 1500 (pause starts in the last 0.1 ms). Touching only:
+    // 1097 (ends as the pause starts), 1104 (starts as it ends). Outside the span, so not windows at all: 990, 1996.
+    const starts = [1100, 1103.9, 1500, 1097, 1104, 990, 1996];
+    expect(windowsWithPause(starts, 5, pauses, span)).toEqual({ windows: 5, withPause: 3 });
+    expect(windowsWithPause([], 5, pauses, span)).toEqual({ windows: 0, withPause: 0 });
+  });
+
+  it("gives the exact chance that a randomly placed window overlaps a pause", () => {
+    // One 2 ms pause: windows starting in (pause − 0.5, pause end) overlap it: 2.5 ms of 999.5 ms of possible starts.
+    expect(overlapChance([{ atMs: 1500, ms: 2 }], 0.5, span)).toBeCloseTo(2.5 / 999.5, 12);
+    // Two pauses 0.2 ms apart: their ranges merge, the gap between them is not counted twice.
+    expect(overlapChance([{ atMs: 1500, ms: 1 }, { atMs: 1501.2, ms: 1 }], 0.5, span)).toBeCloseTo(2.7 / 999.5, 12);
+    // A pause at the very start is clipped to the span.
+    expect(overlapChance([{ atMs: 999, ms: 2 }], 0.5, span)).toBeCloseTo(1 / 999.5, 12);
+    expect(overlapChance([], 0.5, span)).toBe(0);
+    expect(overlapChance([{ atMs: 1000, ms: 1 }], 2000, span)).toBeUndefined();
+  });
+
+  it("gives a Wilson interval that brackets k/n, stays within [0, 1] and is not empty at k = 0", () => {
+    // Reference values (e.g. statsmodels proportion_confint(2, 30, method="wilson")): 0.01848, 0.21324.
+    const { low, high } = wilsonInterval(2, 30)!;
+    expect(low).toBeCloseTo(0.01848, 4);
+    expect(high).toBeCloseTo(0.21324, 4);
+    const zero = wilsonInterval(0, 30)!;
+    expect(zero.low).toBe(0);
+    expect(zero.high).toBeGreaterThan(0.1);
+    expect(wilsonInterval(30, 30)!.high).toBe(1);
+    expect(wilsonInterval(0, 0)).toBeUndefined();
+    expect(() => wilsonInterval(3, 2)).toThrow(/0 ≤ k ≤ n/);
   });
 });

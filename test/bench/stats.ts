@@ -136,3 +136,86 @@ export function promCounterBy(
   }
   return out;
 }
+
+/** A stretch of time on the epoch-ms clock: starts at `atMs`, lasts `ms`. */
+export interface Interval {
+  atMs: number;
+  ms: number;
+}
+
+/** Half-open overlap: two intervals that merely touch do not overlap. */
+export function overlaps(a: Interval, b: Interval): boolean {
+  return a.atMs < b.atMs + b.ms && b.atMs < a.atMs + a.ms;
+}
+
+export interface PauseSummary {
+  /** Pauses strictly longer than each threshold, in the order the thresholds were given. */
+  longerThan: { ms: number; count: number }[];
+  maxMs: number | undefined;
+  totalMs: number;
+}
+
+export function summarizePauses(pauses: readonly Interval[], thresholdsMs: readonly number[]): PauseSummary {
+  return {
+    longerThan: thresholdsMs.map((ms) => ({ ms, count: pauses.filter((p) => p.ms > ms).length })),
+    maxMs: pauses.length === 0 ? undefined : Math.max(...pauses.map((p) => p.ms)),
+    totalMs: pauses.reduce((sum, p) => sum + p.ms, 0),
+  };
+}
+
+/**
+ * Of the windows [start, start + windowMs) lying wholly inside `span` (others are not counted: the probe could not
+ * have seen a pause there), how many overlap at least one pause.
+ */
+export function windowsWithPause(
+  starts: readonly number[],
+  windowMs: number,
+  pauses: readonly Interval[],
+  span: Interval,
+): { windows: number; withPause: number } {
+  let windows = 0;
+  let withPause = 0;
+  for (const atMs of starts) {
+    if (atMs < span.atMs || atMs + windowMs > span.atMs + span.ms) continue;
+    windows += 1;
+    if (pauses.some((p) => overlaps({ atMs, ms: windowMs }, p))) withPause += 1;
+  }
+  return { windows, withPause };
+}
+
+/**
+ * Exact chance that a window of `windowMs`, started uniformly at random inside `span` (and ending inside it), overlaps
+ * a pause: a window starting in (pause start − windowMs, pause end) does, so it is the length of the union of those
+ * ranges over the length of the possible starts. Exact rather than sampled, so a rare pause is not missed by luck.
+ */
+export function overlapChance(pauses: readonly Interval[], windowMs: number, span: Interval): number | undefined {
+  const first = span.atMs;
+  const last = span.atMs + span.ms - windowMs;
+  if (!(last > first)) return undefined;
+  const ranges = pauses
+    .map((p) => [Math.max(first, p.atMs - windowMs), Math.min(last, p.atMs + p.ms)] as const)
+    .filter(([from, to]) => to > from)
+    .sort(([a], [b]) => a - b);
+  let covered = 0;
+  let reach = first;
+  for (const [from, to] of ranges) {
+    if (to <= reach) continue;
+    covered += to - Math.max(from, reach);
+    reach = to;
+  }
+  return covered / (last - first);
+}
+
+/**
+ * Wilson score interval for k successes in n trials (z = 1.96: 95 %). Unlike k/n ± 1.96·√(p(1−p)/n) it stays inside
+ * [0, 1] and is not zero-width at k = 0, which matters for a rate read off a few dozen block windows.
+ */
+export function wilsonInterval(k: number, n: number, z = 1.96): { low: number; high: number } | undefined {
+  if (n <= 0) return undefined;
+  if (!(k >= 0 && k <= n)) throw new Error(`need 0 ≤ k ≤ n, got k=${k}, n=${n}`);
+  const p = k / n;
+  const z2n = (z * z) / n;
+  const centre = (p + z2n / 2) / (1 + z2n);
+  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}

@@ -23,6 +23,7 @@ export function intent(subscriberId: string, logIndex: number): CopyIntent {
       logIndex,
       blockNumber: 1n,
       blockHash: `0x${"ab".repeat(32)}`,
+      blockTimestamp: 1_764_000_000,
       tokenId: 42n,
       side: "BUY",
       price: 0.5,

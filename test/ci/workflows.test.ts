@@ -259,6 +259,23 @@ describe("deploy.yml", () => {
   });
 });
 
+it("bundles before every synth, and deploys to production the bundles staging deployed", () => {
+  const synthJobs = [PR.wf.jobs["synth-and-summary"], DEPLOY.wf.jobs["deploy-staging"]];
+  for (const job of synthJobs) {
+    const runs = stepsOf(job).flatMap((s) => (s.run ? [s.run] : []));
+    expect(runs.indexOf("npm run bundle")).toBeGreaterThan(-1);
+    expect(runs.indexOf("npm run bundle")).toBeLessThan(runs.indexOf("npm run synth"));
+  }
+  const staging = stepsOf(DEPLOY.wf.jobs["deploy-staging"]);
+  const upload = staging.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+  expect(upload?.with).toMatchObject({ name: "bundles", path: "dist" });
+  const production = stepsOf(DEPLOY.wf.jobs["deploy-production"]);
+  expect(production.some((s) => s.run === "npm run bundle")).toBe(false);
+  const download = production.findIndex((s) => s.uses?.startsWith("actions/download-artifact@"));
+  expect(production[download].with).toEqual({ name: "bundles", path: "dist" });
+  expect(download).toBeLessThan(production.findIndex((s) => s.run === "npm run synth"));
+});
+
 describe("stacks/ci/list-stacks.ts", () => {
   const STACKS = [
     "staging-global",

@@ -35,8 +35,9 @@ describe("README add-a-region example", () => {
   it("synthesizes the new region's stack", () => {
     const { app } = require(GENERATED) as { app: App };
     const stacks = app.node.children.map((c) => c.node.id);
-    expect(stacks).toEqual(["production-global", "production-us-west"]);
-    const region = app.node.findChild("production-us-west");
-    expect(JSON.stringify((region as unknown as { toTerraform(): unknown }).toTerraform())).toContain('"location":"hil"');
+    expect(stacks).toEqual(["production-global", "production-eu-central", "production-us-west"]);
+    const region = JSON.stringify((app.node.findChild("production-us-west") as unknown as { toTerraform(): unknown }).toTerraform());
+    expect(region).toContain('"location":"hil"');
+    expect(region).toContain('"aws_kms_replica_key"');
   });
 });

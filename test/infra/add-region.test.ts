@@ -37,7 +37,9 @@ describe("adding a region", () => {
     const stack = after.stacks["production-us-west"];
     const resource = stack.resource as Record<string, Record<string, Record<string, unknown>>>;
     expect(Object.values(resource.hcloud_server).map((s) => s.location)).toEqual(["hil", "hil", "hil", "hil"]);
-    expect(Object.keys(resource.aws_kms_key)).toHaveLength(2);
+    // Its own data key, and a replica of production's signing key rather than a key of its own.
+    expect(Object.keys(resource.aws_kms_key)).toHaveLength(1);
+    expect(Object.keys(resource.aws_kms_replica_key)).toHaveLength(1);
     expect(Object.keys(resource.aws_secretsmanager_secret)).toHaveLength(5);
     expect(Object.values(resource.hcloud_network)[0].ip_range).toBe("10.140.0.0/16");
     expect((stack.terraform as { backend: { s3: { key: string } } }).backend.s3.key).toBe("polysync/production-us-west.tfstate");

@@ -11,16 +11,28 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { buildApp } from "../../stacks/app";
 import { TOPOLOGY } from "../../stacks/topology";
 import { PolysyncRegion } from "../../constructs/polysync-region";
+import type { BundleSet, ServiceBundle } from "../../constructs/bundles";
+import { sha256Hex } from "../../services/deploy/manifest";
 import { resourcesOf, synthAll } from "./synth";
 
-function regionStack(name: string, bundles = {}): TerraformStack {
+function regionStack(name: string, bundles: BundleSet = {}): TerraformStack {
   const app = buildApp({ outdir: Testing.app().outdir, bundles });
   const stack = app.node.findAll().find((c): c is PolysyncRegion => c instanceof PolysyncRegion && c.node.id === name);
   if (!stack) throw new Error(`no stack ${name}`);
   return stack;
+}
+
+/** A stand-in archive on disk (the stack uploads the file, so it must exist). */
+function fakeBundle(version: string): ServiceBundle {
+  const archive = join(mkdtempSync(join(tmpdir(), "polysync-bundle-")), `listener-${version}.tgz`);
+  writeFileSync(archive, `listener ${version}`);
+  return { version, sha256: sha256Hex(`listener ${version}`), archive };
 }
 
 describe("PolysyncRegion (production eu-central)", () => {
@@ -70,6 +82,8 @@ describe("PolysyncRegion (production eu-central)", () => {
       key_usage: "SIGN_VERIFY",
       customer_master_key_spec: "ECC_SECG_P256K1",
       deletion_window_in_days: 30,
+      // production's primary: the other regions sign with replicas of it (test/infra/signing-key.test.ts).
+      multi_region: true,
     });
     const signing = resourcesOf(json, "aws_kms_key").find((k) => k.key_usage === "SIGN_VERIFY")!;
     const policy = JSON.parse(signing.policy as string);
@@ -131,15 +145,16 @@ describe("PolysyncRegion (production eu-central)", () => {
     });
   });
 
-  it("installs Node 20 and the hardened units by cloud-init, without the bundle version in user_data", () => {
+  it("installs Node 20 and the bundle sync by cloud-init, without the bundle version or the service unit in user_data", () => {
     const [server] = resourcesOf(json, "hcloud_server");
     const userData = server.user_data as string;
     expect(userData.startsWith("#cloud-config\n")).toBe(true);
     expect(userData).toContain("node_20.x");
     expect(userData).toContain("sha256sum -c");
-    expect(userData).toContain("ProtectSystem=strict");
-    expect(userData).toContain("NoNewPrivileges=yes");
     expect(userData).toContain("/polysync/production/eu-central/bundles/");
+    // The hardened unit arrives with each bundle (services/deploy/systemd.ts), so changing it replaces no server.
+    expect(userData).not.toContain("ProtectSystem=strict");
+    expect(userData).toContain('install -m 0644 "$target/$UNIT" "/etc/systemd/system/$UNIT"');
   });
 
   it("points hosts at the bundle through an SSM parameter, unreleased until a bundle is given", () => {
@@ -147,9 +162,14 @@ describe("PolysyncRegion (production eu-central)", () => {
       JSON.parse(resourcesOf(j, "aws_ssm_parameter").find((p) => String(p.name).endsWith(`/bundles/${service}`))!.value as string);
     expect(pointer(json, "listener")).toEqual({ version: "unreleased" });
 
-    const sha256 = "a".repeat(64);
-    const released = JSON.parse(Testing.synth(regionStack("production-eu-central", { listener: { version: "1.2.3", sha256 } })));
-    expect(pointer(released, "listener")).toEqual({ version: "1.2.3", sha256, key: `bundles/listener/${sha256}.tgz` });
+    const listener = fakeBundle("1.2.3");
+    const released = JSON.parse(Testing.synth(regionStack("production-eu-central", { listener })));
+    const key = `bundles/listener/${listener.sha256}.tgz`;
+    expect(pointer(released, "listener")).toEqual({ version: "1.2.3", sha256: listener.sha256, key });
+    expect(pointer(released, "executor")).toEqual({ version: "unreleased" });
+    const [object] = resourcesOf(released, "aws_s3_object");
+    expect(object).toMatchObject({ key, source_hash: listener.sha256, checksum_algorithm: "SHA256", lifecycle: { create_before_destroy: true } });
+    expect(resourcesOf(released, "aws_s3_object")).toHaveLength(1);
     // A new release must not replace servers: user_data stays byte-identical.
     expect(resourcesOf(released, "hcloud_server").map((s) => s.user_data)).toEqual(resourcesOf(json, "hcloud_server").map((s) => s.user_data));
   });

@@ -28,6 +28,7 @@ function intent(overrides: Partial<CopyIntent> = {}): CopyIntent {
       logIndex: 4,
       blockNumber: 70_123_456n,
       blockHash: BLOCK,
+      blockTimestamp: 1_764_000_000,
       tokenId: TOKEN,
       side: "BUY",
       price: 0.5,

@@ -51,6 +51,7 @@ function leaderFill(overrides: Partial<Fill> = {}): Fill {
     layout: "v2",
     blockNumber: 70_000_000n,
     blockHash: `0x${"ab".repeat(32)}`,
+    blockTimestamp: 1_764_000_000,
     txHash: `0x${"cd".repeat(32)}`,
     logIndex,
     orderHash: `0x${"ef".repeat(32)}`,

@@ -32,6 +32,7 @@ function fill(blockNumber: bigint, logIndex: number): Fill {
     layout: "v2",
     blockNumber,
     blockHash: `0x${"b".repeat(63)}${logIndex}`,
+    blockTimestamp: 1_764_000_000,
     txHash: `0x${"a".repeat(63)}${logIndex}`,
     logIndex,
     orderHash: `0x${"c".repeat(64)}`,

@@ -51,7 +51,7 @@ function v2Log(maker: Hex, side: number, tokenId: bigint, made: bigint, taken: b
   return envelope(V2, topics as Hex[], data);
 }
 
-const decode = (raw: Record<string, unknown>) => decodeLeaderFill(readLogPosition(raw), 137, exchanges, isLeader);
+const decode = (raw: Record<string, unknown>) => decodeLeaderFill(readLogPosition(raw), 1_764_000_000, 137, exchanges, isLeader);
 
 describe("decodeLeaderFill", () => {
   it("V1: maker asset 0 is a BUY of the taker asset", () => {
@@ -70,6 +70,14 @@ describe("decodeLeaderFill", () => {
   it("V2: explicit side and token id", () => {
     expect(decode(v2Log(LEADER, 0, 9n, 250_000n, 500_000n))).toMatchObject({ side: "BUY", tokenId: 9n, collateralAmount: 250_000n, shareAmount: 500_000n });
     expect(decode(v2Log(LEADER, 1, 9n, 500_000n, 450_000n))).toMatchObject({ side: "SELL", collateralAmount: 450_000n, shareAmount: 500_000n });
+  });
+
+  it("reads the log's blockTimestamp when the provider sends one, and names it when it is malformed", () => {
+    const raw = v2Log(LEADER, 0, 9n, 250_000n, 500_000n);
+    expect(readLogPosition(raw).blockTimestamp).toBeUndefined();
+    expect(readLogPosition({ ...raw, blockTimestamp: "0x6925d0c0" }).blockTimestamp).toBe(0x6925d0c0);
+    expect(() => readLogPosition({ ...raw, blockTimestamp: "yesterday" })).toThrow(/blockTimestamp/);
+    expect(decode(raw)!.blockTimestamp).toBe(1_764_000_000);
   });
 
   it("ignores fills whose maker is not a leader, even when the leader is the taker", () => {

@@ -20,7 +20,7 @@ describe("listener: leader fill → intents (anvil + four local providers)", () 
     const bob = intents.find((i) => i.subscriberId === "bob")!;
     expect(alice.order).toMatchObject({ side: "BUY", tokenId: fill.tokenId, collateralAmount: fill.collateralAmount / 10n });
     expect(bob.order).toMatchObject({ side: "BUY", collateralAmount: 10_000_000n });
-    expect(alice.source).toMatchObject({ logIndex: fill.logIndex, blockNumber: fill.blockNumber, blockHash: fill.blockHash.toLowerCase() });
+    expect(alice.source).toMatchObject({ logIndex: fill.logIndex, blockNumber: fill.blockNumber, blockHash: fill.blockHash.toLowerCase(), blockTimestamp: fill.blockTimestamp });
     expect(alice.timestamps.intentCreatedAtMs).toBeGreaterThanOrEqual(alice.timestamps.fillFirstSeenAtMs);
   });
 

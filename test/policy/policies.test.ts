@@ -6,6 +6,7 @@ import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsReplicaKey } from "@cdktf/provider-aws/lib/kms-replica-key";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { HcloudProvider } from "../../providers/gen/hcloud/provider";
 import { Firewall } from "../../providers/gen/hcloud/firewall";
@@ -174,6 +175,13 @@ describe("synth-time policies", () => {
       const t = guarded("production");
       key(t.stack, false);
       expect(t.synth).toThrow(/policy deletion-protection: aws_kms_key\.key: stateful resource in production: lifecycle\.prevent_destroy must be true/);
+    });
+
+    it("treats a replica of a multi-Region key like a key: a 30-day deletion window and prevent_destroy", () => {
+      const t = guarded("production");
+      new KmsReplicaKey(t.stack, "replica", { primaryKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/mrk-1", deletionWindowInDays: 7, tags });
+      expect(t.synth).toThrow(/policy deletion-protection: aws_kms_replica_key\.replica: stateful resource in production: deletion_window_in_days must be 30/);
+      expect(t.synth).toThrow(/aws_kms_replica_key\.replica: stateful resource in production: lifecycle\.prevent_destroy must be true/);
     });
 
     it("rejects a production server without Hetzner's delete protection", () => {

@@ -53,11 +53,18 @@ describe("service host cloud-init", () => {
     expect(config.users[0]).toMatchObject({ name: "polysync", system: true, shell: "/usr/sbin/nologin" });
   });
 
-  it("writes the service config without secrets, and a hardened unit that waits for a bundle", () => {
+  it("writes the service config without secrets, and leaves the service unit to the bundle", () => {
     expect(JSON.parse(file("/etc/polysync/executor.json"))).toMatchObject({ service: "executor", metricsPort: 9465 });
-    const unit = file("/etc/systemd/system/polysync-executor.service");
-    expect(unit).toContain("ConditionPathExists=/opt/polysync/executor/current/executor.mjs");
-    for (const line of ["User=polysync", "ProtectSystem=strict", "NoNewPrivileges=yes", "MemoryMax=2G", "Restart=always"]) expect(unit).toContain(line);
+    // The unit ships in the bundle (services/deploy/systemd.ts): a change to it must not change user_data.
+    expect(file("/etc/systemd/system/polysync-executor.service")).toBeUndefined();
+    expect(doc).not.toContain("ProtectSystem");
+    expect(file("/etc/polysync/bundle.env")).toContain("UNIT=polysync-executor.service\n");
+  });
+
+  it("keeps everything but the service on core 0", () => {
+    expect(file("/etc/systemd/system.conf.d/50-polysync-cpu.conf")).toContain("[Manager]\n");
+    expect(file("/etc/systemd/system.conf.d/50-polysync-cpu.conf")).toContain("\nCPUAffinity=0\n");
+    expect(config.runcmd).toContainEqual(["systemctl", "daemon-reexec"]);
   });
 
   it("verifies the credential helper and every bundle by sha256 before using them", () => {
@@ -65,6 +72,14 @@ describe("service host cloud-init", () => {
     const sync = file("/usr/local/sbin/polysync-sync-bundle");
     expect(sync.indexOf("sha256sum -c")).toBeLessThan(sync.indexOf("tar -xzf"));
     expect(sync).toContain('if [ "$version" = "unreleased" ]');
+  });
+
+  it("installs the unit that came with a verified bundle, then switches and restarts", () => {
+    const sync = file("/usr/local/sbin/polysync-sync-bundle");
+    const order = ["sha256sum -c", "tar -xzf", 'install -m 0644 "$target/$UNIT"', "mv -T", "systemctl daemon-reload", 'systemctl reset-failed "$UNIT"', 'systemctl restart "$UNIT"'];
+    const positions = order.map((step) => sync.indexOf(step));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
   it("configures AWS access through Roles Anywhere, not stored keys", () => {
@@ -76,10 +91,12 @@ describe("service host cloud-init", () => {
 });
 
 describe("bundle pointer", () => {
+  const archive = "/dist/listener-1.0.0.tgz";
+
   it("is unreleased without a bundle and content-addressed with one", () => {
     expect(JSON.parse(bundlePointer("listener", undefined))).toEqual({ version: "unreleased" });
     const sha256 = "0123456789abcdef".repeat(4);
-    expect(JSON.parse(bundlePointer("listener", { version: "1.0.0", sha256 }))).toEqual({
+    expect(JSON.parse(bundlePointer("listener", { version: "1.0.0", sha256, archive }))).toEqual({
       version: "1.0.0",
       sha256,
       key: `bundles/listener/${sha256}.tgz`,
@@ -87,7 +104,7 @@ describe("bundle pointer", () => {
   });
 
   it("rejects a malformed digest", () => {
-    expect(() => bundlePointer("executor", { version: "1.0.0", sha256: "ABC" })).toThrow(
+    expect(() => bundlePointer("executor", { version: "1.0.0", sha256: "ABC", archive })).toThrow(
       "bundle for executor 1.0.0: sha256 must be 64 lower-case hex characters",
     );
   });

@@ -42,6 +42,12 @@ describe("topology", () => {
     expect(() => parseTopology(bad)).toThrow(/environments\.0\.regions\.0\.rpcProviders: exactly four RPC providers per region/);
   });
 
+  it("requires the signing key's primary region to be one of the environment's regions", () => {
+    const bad = clone();
+    bad.environments[1].signingKeyPrimaryRegion = "us-west";
+    expect(() => parseTopology(bad)).toThrow(/environments\.1\.signingKeyPrimaryRegion: must name one of the environment's regions/);
+  });
+
   it("reports an unknown environment by name", () => {
     expect(() => environment(TOPOLOGY, "prod")).toThrow('unknown environment "prod": have staging, production');
   });

@@ -5,7 +5,7 @@ import { formatAbiItem } from "viem/utils";
 import { z } from "zod";
 import { EXCHANGE_V1_EVENTS, EXCHANGE_V2_EVENTS } from "../../polymarket/abi";
 
-export const STAND_IN_CONTRACTS = ["StandInExchangeV1", "StandInExchangeV2"] as const;
+export const STAND_IN_CONTRACTS = ["StandInExchangeV1", "StandInExchangeV2", "StandInDepositWallet"] as const;
 export type StandInContractName = (typeof STAND_IN_CONTRACTS)[number];
 
 export const ARTIFACTS_PATH = path.join(__dirname, "artifacts.json");
@@ -32,8 +32,16 @@ const V2_CALLS = parseAbi([
 
 export const STAND_IN_V1_ABI = [...V1_CALLS, ...EXCHANGE_V1_EVENTS] as const;
 export const STAND_IN_V2_ABI = [...V2_CALLS, ...EXCHANGE_V2_EVENTS] as const;
+/** ERC-1271, as the exchange (and the stand-in order book) call it on a signature-type-3 order's wallet. */
+export const STAND_IN_DEPOSIT_WALLET_ABI = parseAbi([
+  "function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)",
+]);
 
-const TYPED_ABIS = { StandInExchangeV1: STAND_IN_V1_ABI, StandInExchangeV2: STAND_IN_V2_ABI } as const;
+const TYPED_ABIS = {
+  StandInExchangeV1: STAND_IN_V1_ABI,
+  StandInExchangeV2: STAND_IN_V2_ABI,
+  StandInDepositWallet: STAND_IN_DEPOSIT_WALLET_ABI,
+} as const;
 
 const hex = z.string().regex(/^0x[0-9a-f]*$/, "lower-case hex") as unknown as z.ZodType<Hex>;
 

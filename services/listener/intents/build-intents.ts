@@ -86,6 +86,7 @@ function toIntent(fill: Fill, rule: CopyRule, sized: SizedOrder, context: BuildI
       logIndex: fill.logIndex,
       blockNumber: fill.blockNumber,
       blockHash: fill.blockHash,
+      blockTimestamp: fill.blockTimestamp,
       tokenId: fill.tokenId,
       side: fill.side,
       price: fill.price,

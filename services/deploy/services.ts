@@ -1,0 +1,41 @@
+/**
+ * How each deployed service is built and run, one row per service. The bundler (`bundle.ts`) and the systemd unit
+ * (`systemd.ts`) read this table; `Record<ServiceName, …>` makes a service added to the topology's SERVICE_NAMES
+ * fail to compile until it has a row here.
+ */
+import type { ServiceName } from "../../stacks/topology/schema";
+
+export interface ServiceDeployment {
+  /** esbuild entry point, relative to the repository root. Parses `--config <file>` (services/shared/cli-args.ts). */
+  entry: string;
+  /** Node flags before the script, beyond the ones every service gets (source maps, heap cap). */
+  nodeFlags: string[];
+  /** cgroup hard limit (systemd MemoryMax=). */
+  memoryMaxMiB: number;
+  /** V8 old-space cap, below memoryMaxMiB so that V8 collects (or fails with a heap message) before the OOM killer. */
+  heapMaxMiB: number;
+  /**
+   * SIGTERM → exit bound (systemd TimeoutStopSec=); systemd sends SIGKILL after it. The service's own drain (stop
+   * taking work, finish what is in flight) must finish well inside it.
+   */
+  stopTimeoutSec: number;
+}
+
+export const SERVICE_DEPLOYMENTS: Record<ServiceName, ServiceDeployment> = {
+  listener: {
+    entry: "services/listener/main.ts",
+    // Lets the listener empty the young generation between blocks instead of mid-fill (README, Listener).
+    nodeFlags: ["--expose-gc"],
+    memoryMaxMiB: 2048,
+    heapMaxMiB: 1536,
+    stopTimeoutSec: 15,
+  },
+  executor: {
+    entry: "services/executor/main.ts",
+    nodeFlags: [],
+    memoryMaxMiB: 2048,
+    heapMaxMiB: 1536,
+    // Orders already sent to the venue are awaited, not abandoned: a longer bound than the listener's.
+    stopTimeoutSec: 30,
+  },
+};

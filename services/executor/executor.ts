@@ -1,0 +1,299 @@
+import type { Logger } from "pino";
+import type { Hex } from "viem";
+import type { BusMessage, CancelIntent, CopyIntent } from "../intents/intent";
+import { type ExposureLedger, utcDay } from "../listener/sizing/exposure";
+import { formatMicros } from "../listener/sizing/units";
+import type { CopyRule } from "../listener/subscribers/schema";
+import { EXECUTOR_METRICS, type ExecutorOutcome, type ExecutorStage } from "../metrics/catalogue";
+import type { Instruments } from "../metrics/registry";
+import { decodeSignedOrder, encodeSignedOrder, hashOrder, type SignedOrder } from "../polymarket/order";
+import type { OrderType, OrderVenue, SubmitOutcome } from "../venue/venue";
+import type { SubscriberAccount } from "./accounts";
+import { freshness } from "./decide/staleness";
+import { recheckRisk } from "./decide/recheck-risk";
+import type { FillTracker, OnChainFill } from "./fill-tracker";
+import type { IntentJournal } from "./journal";
+import { buildOrder, type MarketConfig } from "./order/build-order";
+import type { TickSize } from "./order/amounts";
+import { signOrder } from "./order/sign-order";
+import { KmsSignerError } from "./signer/kms-signer";
+
+export type ExecutorInstruments = Instruments<typeof EXECUTOR_METRICS>;
+
+/** What became of one intent, as the executor reports it to its listeners (the live view, tests). */
+export interface ExecutionReport {
+  intentId: Hex;
+  subscriberId: string;
+  outcome: ExecutorOutcome;
+  reason?: string;
+  orderHash?: Hex;
+  /** Epoch ms, for copy latency: the leader's fill first seen → this report. */
+  fillFirstSeenAtMs: number;
+  atMs: number;
+  leaderBlock: bigint;
+  /** Present on `filled`. */
+  fill?: OnChainFill;
+}
+
+export interface ExecutorOptions {
+  accounts: ReadonlyMap<string, SubscriberAccount>;
+  /** The current copy rule of (subscriber, leader), re-read on every intent so a reloaded file applies at once. */
+  rule: (subscriberId: string, leader: string) => CopyRule | undefined;
+  globalKillSwitch: () => boolean;
+  venue: OrderVenue;
+  journal: IntentJournal;
+  ledger: ExposureLedger;
+  tracker?: FillTracker;
+  deadlineMs: number;
+  /** How long the venue round trips of one order may take, resends of the same bytes included. */
+  submitTimeoutMs: number;
+  orderType: Extract<OrderType, "FAK" | "FOK">;
+  builderCode?: Hex;
+  metrics: ExecutorInstruments;
+  log: Logger;
+  onReport?: (report: ExecutionReport) => void;
+  now?: () => number;
+}
+
+const TICK_BY_MICROS = new Map<bigint, TickSize>([
+  [100_000n, "0.1"],
+  [10_000n, "0.01"],
+  [1_000n, "0.001"],
+  [100n, "0.0001"],
+]);
+
+/**
+ * Intent → checks → signed order → venue, at most once per intent id. The order of the checks is the order of their
+ * cost: dedupe and staleness are free, risk is arithmetic, signing is the first expensive step, and nothing leaves
+ * the process before its claim is durable in the journal.
+ */
+export class Executor {
+  private readonly stages: Record<ExecutorStage, ReturnType<ExecutorInstruments["stageDuration"]["labels"]>>;
+  private readonly now: () => number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: ExecutorOptions) {
+    const stage = (name: ExecutorStage) => options.metrics.stageDuration.labels({ stage: name });
+    this.stages = {
+      queue_wait: stage("queue_wait"),
+      risk: stage("risk"),
+      sign: stage("sign"),
+      journal: stage("journal"),
+      submit: stage("submit"),
+      venue_ack: stage("venue_ack"),
+      onchain_fill: stage("onchain_fill"),
+    };
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The bus handler: resolves once the intent has its outcome (on-chain tracking continues in the background). */
+  handle(message: BusMessage): Promise<void> {
+    return message.kind === "cancel" ? this.onCancel(message) : this.onIntent(message);
+  }
+
+  /** Tracking and in-flight work, for a bounded drain on shutdown. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * After a restart: claims without an outcome are orders that may or may not have reached the venue. Within their
+   * deadline the same bytes are sent again (the venue keeps one per hash); past it they are recorded as venue errors.
+   */
+  async recover(): Promise<void> {
+    const { journal, ledger } = this.options;
+    for (const claim of journal.claims()) {
+      if (journal.entry(claim.id)?.outcome?.outcome === "rejected") continue;
+      ledger.reserve({
+        intentId: claim.id,
+        subscriberId: claim.subscriberId,
+        tokenId: BigInt(claim.tokenId),
+        marketNotional: BigInt(claim.marketNotional),
+        utcDay: claim.utcDay,
+        dayNotional: BigInt(claim.dayNotional),
+      });
+    }
+    for (const claim of journal.unsettled()) {
+      if (this.now() >= claim.deadlineAt) {
+        await journal.settle(claim.id, "venue_error", "process stopped before the venue answered; deadline passed");
+        this.count("venue_error", "unknown_after_restart");
+        continue;
+      }
+      const outcome = await this.options.venue.submit(decodeSignedOrder(claim.order), { orderType: this.options.orderType, deadlineMs: claim.deadlineAt });
+      await journal.settle(claim.id, outcome.kind === "accepted" || outcome.kind === "duplicate" ? "accepted" : outcome.kind === "rejected" ? "rejected" : "venue_error", `resent after restart: ${outcome.kind}`);
+    }
+  }
+
+  private async onCancel(cancel: CancelIntent): Promise<void> {
+    const { journal, log } = this.options;
+    if (!journal.take(cancel.id)) {
+      log.info({ intent: cancel.id, reason: cancel.reason }, "cancel arrived after the intent was handled; nothing to withdraw");
+      return;
+    }
+    // Journaled, so an intent delivered after its cancel (redelivery, another region) is dropped too.
+    await journal.settle(cancel.id, "cancelled", cancel.reason);
+    this.count("cancelled", cancel.reason);
+  }
+
+  private async onIntent(intent: CopyIntent): Promise<void> {
+    const { journal, ledger, log, metrics } = this.options;
+    const startedAt = this.now();
+    this.stages.queue_wait.observe(Math.max(0, startedAt - intent.timestamps.intentCreatedAtMs) / 1000);
+    if (!journal.take(intent.id)) {
+      const previous = journal.entry(intent.id)?.outcome?.outcome;
+      if (previous === "cancelled") this.report(intent, "cancelled", "before_execution", "cancelled before it was executed");
+      else this.report(intent, "duplicate", "local", "this executor has handled it already");
+      return;
+    }
+    metrics.inFlight.inc();
+    try {
+      const fresh = freshness(intent, startedAt, this.options.deadlineMs);
+      if (!fresh.fresh) return await this.finish(intent, "stale", "deadline", fresh.detail);
+
+      const riskStarted = performance.now();
+      const day = utcDay(startedAt);
+      const usage = ledger.usage(intent.subscriberId, intent.order.tokenId, day);
+      const rule = this.options.rule(intent.subscriberId, intent.leader);
+      const verdict = recheckRisk(intent, rule, usage, this.options.globalKillSwitch());
+      this.stages.risk.observe((performance.now() - riskStarted) / 1000);
+      if (!verdict.allowed) return await this.finish(intent, "risk_blocked", verdict.reason, verdict.detail);
+
+      const account = this.options.accounts.get(intent.subscriberId);
+      if (!account) return await this.finish(intent, "invalid", "no_account", `no trading account for subscriber ${intent.subscriberId}`);
+      const signStarted = performance.now();
+      let signed: SignedOrder;
+      try {
+        const built = buildOrder(intent, account, marketOf(rule!), this.options.builderCode ? { builderCode: this.options.builderCode } : {});
+        signed = await signOrder(account.key, built.domain, built.order);
+      } catch (err) {
+        if (err instanceof KmsSignerError && err.retryable) {
+          // KMS throttled or timed out: nothing was claimed, so hand the intent back for redelivery, which the
+          // staleness check ends if KMS stays unavailable past the deadline.
+          journal.release(intent.id);
+          throw err;
+        }
+        return await this.finish(intent, "invalid", "unbuildable", (err as Error).message);
+      }
+      this.stages.sign.observe((performance.now() - signStarted) / 1000);
+      const orderHash = hashOrder(signed.domain, signed.order);
+
+      const journalStarted = performance.now();
+      const deadlineAt = this.now() + this.options.submitTimeoutMs;
+      const marketNotional = intent.order.side === "BUY" ? verdict.notional : 0n;
+      await journal.claim({
+        id: intent.id,
+        at: this.now(),
+        subscriberId: intent.subscriberId,
+        orderHash,
+        order: encodeSignedOrder(signed),
+        tokenId: intent.order.tokenId.toString(),
+        marketNotional: marketNotional.toString(),
+        dayNotional: verdict.notional.toString(),
+        utcDay: day,
+        deadlineAt,
+      });
+      ledger.reserve({ intentId: intent.id, subscriberId: intent.subscriberId, tokenId: intent.order.tokenId, marketNotional, utcDay: day, dayNotional: verdict.notional });
+      this.stages.journal.observe((performance.now() - journalStarted) / 1000);
+
+      const submitStarted = performance.now();
+      const outcome = await this.submit(signed, orderHash, deadlineAt);
+      this.stages.submit.observe((performance.now() - submitStarted) / 1000);
+      await this.onVenueOutcome(intent, orderHash, outcome);
+      log.debug({ intent: intent.id, subscriber: intent.subscriberId, notional: formatMicros(verdict.notional), outcome: outcome.kind }, "intent executed");
+    } finally {
+      metrics.inFlight.dec();
+    }
+  }
+
+  /** A venue client that throws instead of answering is treated like a timeout: the order may have landed. */
+  private async submit(signed: SignedOrder, orderHash: Hex, deadlineAt: number): Promise<SubmitOutcome> {
+    try {
+      return await this.options.venue.submit(signed, { orderType: this.options.orderType, deadlineMs: deadlineAt });
+    } catch (err) {
+      return { kind: "unknown", orderHash, reason: `venue client failed: ${(err as Error).message}` };
+    }
+  }
+
+  private async onVenueOutcome(intent: CopyIntent, orderHash: Hex, venueOutcome: SubmitOutcome): Promise<void> {
+    const { journal, ledger, metrics } = this.options;
+    // "Duplicated" after our own attempt timed out means that attempt landed: it is our order, accepted.
+    const outcome: SubmitOutcome =
+      venueOutcome.kind === "duplicate" && venueOutcome.afterUnknownAttempt
+        ? { kind: "accepted", orderHash, status: "landed on an earlier attempt", venueOrderId: orderHash }
+        : venueOutcome;
+    switch (outcome.kind) {
+      case "accepted": {
+        const ackAt = this.now();
+        this.stages.venue_ack.observe(Math.max(0, ackAt - intent.timestamps.intentCreatedAtMs) / 1000);
+        metrics.copyLatency.observe({ milestone: "accepted" }, Math.max(0, ackAt - intent.timestamps.fillFirstSeenAtMs) / 1000);
+        await journal.settle(intent.id, "accepted", outcome.status);
+        this.report(intent, "accepted", "", outcome.status, orderHash);
+        this.track(intent, orderHash, ackAt);
+        return;
+      }
+      case "duplicate":
+        // The venue already holds this exact order: another region (or an earlier attempt of ours) placed it.
+        await journal.settle(intent.id, "duplicate", "venue already has this order");
+        this.report(intent, "duplicate", "venue", "venue already has this order", orderHash);
+        return;
+      case "rejected":
+        ledger.release(intent.id);
+        await journal.settle(intent.id, "rejected", outcome.reason);
+        this.report(intent, "rejected", "venue", outcome.reason, orderHash);
+        return;
+      case "unknown":
+        // May have landed: the reservation stays, and the journal keeps anyone from building another order for it.
+        await journal.settle(intent.id, "venue_error", outcome.reason);
+        this.report(intent, "venue_error", "unknown", outcome.reason, orderHash);
+        return;
+    }
+  }
+
+  private track(intent: CopyIntent, orderHash: Hex, ackAt: number): void {
+    const { tracker, metrics } = this.options;
+    if (!tracker) return;
+    const tracking = tracker.watch(orderHash).then((fill) => {
+      if (!fill) return;
+      this.stages.onchain_fill.observe(Math.max(0, fill.seenAtMs - ackAt) / 1000);
+      metrics.copyLatency.observe({ milestone: "filled" }, Math.max(0, fill.seenAtMs - intent.timestamps.fillFirstSeenAtMs) / 1000);
+      metrics.copyLatencyBlocks.observe(Number(fill.blockNumber - intent.source.blockNumber));
+      this.report(intent, "filled", "", undefined, orderHash, fill);
+    });
+    this.inFlight.add(tracking);
+    void tracking.finally(() => this.inFlight.delete(tracking));
+  }
+
+  private async finish(intent: CopyIntent, outcome: ExecutorOutcome, code: string, detail: string): Promise<void> {
+    await this.options.journal.settle(intent.id, outcome, `${code}: ${detail}`);
+    this.report(intent, outcome, code, detail);
+  }
+
+  /** `code` is a bounded metric label; `reason` is the free-text detail for logs and the journal. */
+  private report(intent: CopyIntent, outcome: ExecutorOutcome, code: string, reason?: string, orderHash?: Hex, fill?: OnChainFill): void {
+    this.count(outcome, code);
+    if (outcome !== "accepted" && outcome !== "filled") {
+      this.options.log.info({ intent: intent.id, subscriber: intent.subscriberId, outcome, code, reason }, "intent not executed");
+    }
+    this.options.onReport?.({
+      intentId: intent.id,
+      subscriberId: intent.subscriberId,
+      outcome,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(orderHash ? { orderHash } : {}),
+      fillFirstSeenAtMs: intent.timestamps.fillFirstSeenAtMs,
+      atMs: fill?.seenAtMs ?? this.now(),
+      leaderBlock: intent.source.blockNumber,
+      ...(fill ? { fill } : {}),
+    });
+  }
+
+  private count(outcome: ExecutorOutcome, reason: string): void {
+    this.options.metrics.outcomes.inc({ outcome, reason });
+  }
+}
+
+function marketOf(rule: CopyRule): MarketConfig {
+  const tickSize = TICK_BY_MICROS.get(rule.risk.tickSize);
+  if (!tickSize) throw new Error(`tick size ${formatMicros(rule.risk.tickSize)} is not one the order book uses`);
+  return { tickSize };
+}

@@ -1,0 +1,162 @@
+/**
+ * `npm run bundle`: every service of the deployment table whose entry point exists is built twice, into two
+ * directories, and its bundle is started with node from a directory without node_modules.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { list } from "tar";
+import { SERVICE_NAMES, type ServiceName } from "../../stacks/topology";
+import { buildBundles } from "../../services/deploy/bundle";
+import { readBundleManifest, REPO_ROOT, sha256Hex, type BundleManifest } from "../../services/deploy/manifest";
+import { SERVICE_DEPLOYMENTS } from "../../services/deploy/services";
+import { renderServiceUnit } from "../../services/deploy/systemd";
+import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
+
+jest.setTimeout(120_000);
+
+const BUILDABLE = SERVICE_NAMES.filter((s) => existsSync(join(REPO_ROOT, SERVICE_DEPLOYMENTS[s].entry)));
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+interface Built {
+  outdir: string;
+  manifest: BundleManifest;
+}
+
+async function bundle(service: ServiceName): Promise<Built> {
+  const outdir = join(mkdtempSync(join(tmpdir(), "polysync-dist-")), "dist");
+  return { outdir, manifest: await buildBundles({ outdir, services: [service] }) };
+}
+
+/** One build per service shared by the tests that only read it. */
+const builds = new Map<ServiceName, Promise<Built>>();
+function built(service: ServiceName): Promise<Built> {
+  if (!builds.has(service)) builds.set(service, bundle(service));
+  return builds.get(service)!;
+}
+
+function run(script: string, args: string[], cwd: string) {
+  return spawnSync(process.execPath, [script, ...args], { cwd, encoding: "utf8", timeout: 30_000 });
+}
+
+interface Entry {
+  path: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  mtime?: Date;
+  contents: string;
+}
+
+function entries(archive: string): Entry[] {
+  const found: Entry[] = [];
+  list({
+    file: archive,
+    sync: true,
+    onReadEntry: (e) => {
+      const chunks: Buffer[] = [];
+      e.on("data", (c: Buffer) => chunks.push(c));
+      e.on("end", () =>
+        found.push({ path: e.path, mode: e.mode, uid: e.uid, gid: e.gid, uname: e.uname, mtime: e.mtime, contents: Buffer.concat(chunks).toString("utf8") }),
+      );
+    },
+  });
+  return found;
+}
+
+it("covers the services whose entry point exists", () => {
+  expect(BUILDABLE).toContain("listener");
+});
+
+describe.each(BUILDABLE)("the %s bundle", (service) => {
+  let first: Built;
+  let second: Built;
+  beforeAll(async () => {
+    first = await built(service);
+    second = await bundle(service);
+  });
+  const entry = () => first.manifest.services[service]!;
+
+  it("is reproducible: the same sources give the same archive, byte for byte", () => {
+    expect(second.manifest.services[service]!.sha256).toBe(entry().sha256);
+    expect(second.manifest.services[service]!.bundleSha256).toBe(entry().bundleSha256);
+    expect(readFileSync(join(second.outdir, entry().file))).toEqual(readFileSync(join(first.outdir, entry().file)));
+  });
+
+  it("records version, commit, hashes and size in the manifest, which the stacks accept", () => {
+    const archive = join(first.outdir, entry().file);
+    expect(entry()).toEqual({
+      version: VERSION,
+      gitCommit: expect.stringMatching(/^[0-9a-f]{40}(-dirty)?$/),
+      file: `${service}-${VERSION}.tgz`,
+      sha256: sha256Hex(readFileSync(archive)),
+      bundleSha256: sha256Hex(readFileSync(join(first.outdir, `${service}.mjs`))),
+      bytes: readFileSync(archive).length,
+    });
+    expect(JSON.parse(readFileSync(join(first.outdir, "manifest.json"), "utf8"))).toEqual(first.manifest);
+    expect(readBundleManifest(join(first.outdir, "manifest.json"))).toEqual({
+      [service]: { version: VERSION, sha256: entry().sha256, archive },
+    });
+  });
+
+  it("archives the script, its source map and the unit, with a fixed mode and mtime and no owner", () => {
+    const files = entries(join(first.outdir, entry().file));
+    expect(files.map((f) => f.path)).toEqual([`${service}.mjs`, `${service}.mjs.map`, `polysync-${service}.service`]);
+    for (const f of files) {
+      expect({ mode: f.mode, mtime: f.mtime?.toISOString(), owner: [f.uid, f.gid, f.uname] }).toEqual({
+        mode: 0o644,
+        mtime: "2000-01-01T00:00:00.000Z",
+        owner: [undefined, undefined, ""],
+      });
+    }
+    expect(files[2].contents).toBe(renderServiceUnit(service));
+    expect(files[0].contents).toMatch(new RegExp(`//# sourceMappingURL=${service}\\.mjs\\.map\\n$`));
+    expect(JSON.parse(files[1].contents).sources).toContain(`../${SERVICE_DEPLOYMENTS[service].entry}`);
+  });
+
+  it("starts with node alone: the usage without --config, the config error for a bad file", () => {
+    // A directory with no node_modules anywhere above it: the bundle must not need one.
+    const cwd = mkdtempSync(join(tmpdir(), "polysync-run-"));
+    const script = join(first.outdir, `${service}.mjs`);
+    for (const args of [[], ["--help"]]) {
+      const usage = run(script, args, cwd);
+      expect({ status: usage.status, stderr: usage.stderr }).toEqual({ status: 1, stderr: expect.stringContaining(`usage: ${service} --config <file>`) });
+    }
+    const bad = join(cwd, "bad.json");
+    writeFileSync(bad, JSON.stringify({ region: 7 }));
+    const refused = run(script, ["--config", bad], cwd);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^${service}: .*${bad}: region: `, "m"));
+  });
+});
+
+(BUILDABLE.includes("listener") ? it : it.skip)("the bundled listener runs its start-up and logs JSON lines through pino", async () => {
+  const { outdir } = await built("listener");
+  const cwd = mkdtempSync(join(tmpdir(), "polysync-run-"));
+  writeFileSync(join(cwd, "subscribers.json"), JSON.stringify({ leaders: [], subscribers: [] }));
+  writeFileSync(
+    join(cwd, "listener.json"),
+    JSON.stringify({
+      region: "test",
+      chain: { chainId: 137 },
+      exchanges: POLYGON_EXCHANGES,
+      // Nothing listens on the discard port: start-up runs until the provider check, then stops with its reason.
+      providers: [{ name: "nowhere", httpUrl: "http://127.0.0.1:9", wsUrl: "ws://127.0.0.1:9" }],
+      subscribersFile: "subscribers.json",
+      bus: { kind: "in-process" },
+      http: { host: "127.0.0.1", port: 0 },
+      keepWarmMs: 0,
+    }),
+  );
+  const result = run(join(outdir, "listener.mjs"), ["--config", join(cwd, "listener.json")], cwd);
+  const logs = result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(logs.length).toBeGreaterThan(0);
+  for (const log of logs) expect(log).toMatchObject({ service: "listener", level: expect.any(Number), msg: expect.any(String) });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/^listener: /);
+});

@@ -1,0 +1,201 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { generatePrivateKey } from "viem/accounts";
+import type { SubscriberAccount } from "../../../services/executor/accounts";
+import { Executor, type ExecutionReport } from "../../../services/executor/executor";
+import { IntentJournal } from "../../../services/executor/journal";
+import { KmsSignerError } from "../../../services/executor/signer/kms-signer";
+import { localSigner } from "../../../services/executor/signer/local-signer";
+import type { CopyIntent } from "../../../services/intents/intent";
+import { ExposureLedger, utcDay } from "../../../services/listener/sizing/exposure";
+import type { CopyRule } from "../../../services/listener/subscribers/schema";
+import { EXECUTOR_METRICS } from "../../../services/metrics/catalogue";
+import { createInstruments } from "../../../services/metrics/registry";
+import { hashOrder, recoverOrderSigner, type SignedOrder } from "../../../services/polymarket/order";
+import { apiCredentials } from "../../../services/venue/l2-auth";
+import type { OrderVenue, SubmitOutcome } from "../../../services/venue/venue";
+import { cancelOf, intent, until } from "../../bus/messages";
+
+const LEADER = "0x1000000000000000000000000000000000000001";
+/** A real epoch, not 0: the journal compacts by wall-clock retention on open. */
+const T0 = Date.now();
+const DAY = utcDay(T0);
+const key = localSigner(generatePrivateKey());
+const api = { address: key.address, credentials: apiCredentials({ key: "k", secret: Buffer.from("s").toString("base64"), passphrase: "p" }) };
+const account: SubscriberAccount = { subscriberId: "alice", maker: key.address, signer: key.address, signatureType: 0, key, api };
+const rule = {
+  subscriberId: "alice",
+  leader: LEADER,
+  sizing: { policy: "fixed", amount: 5_000_000n },
+  risk: {
+    maxOrderNotional: 10_000_000n,
+    maxMarketExposure: 12_000_000n,
+    maxDailyNotional: 100_000_000n,
+    minOrderNotional: 1_000_000n,
+    minPrice: 10_000n,
+    maxPrice: 990_000n,
+    maxSlippageBps: 200,
+    tickSize: 10_000n,
+  },
+  killSwitch: false,
+} as CopyRule;
+
+/** A venue scripted per call (a unit-test stand-in; the real order book is exercised in the end-to-end tests). */
+class ScriptedVenue implements OrderVenue {
+  readonly sent: SignedOrder[] = [];
+  constructor(private readonly answer: (order: SignedOrder) => SubmitOutcome) {}
+  async submit(order: SignedOrder): Promise<SubmitOutcome> {
+    this.sent.push(order);
+    return this.answer(order);
+  }
+}
+
+class ThrowingVenue implements OrderVenue {
+  async submit(): Promise<SubmitOutcome> {
+    throw new Error("socket hang up");
+  }
+}
+
+const accepted = (order: SignedOrder): SubmitOutcome => ({ kind: "accepted", orderHash: hashOrder(order.domain, order.order), status: "matched", venueOrderId: "1" });
+
+async function executorWith(venue: OrderVenue, options: { file?: string; now?: () => number; accounts?: Map<string, SubscriberAccount> } = {}) {
+  const file = options.file ?? path.join(mkdtempSync(path.join(os.tmpdir(), "executor-")), "journal");
+  const journal = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+  const registry = new Registry();
+  const metrics = createInstruments(registry, EXECUTOR_METRICS);
+  const reports: ExecutionReport[] = [];
+  const ledger = new ExposureLedger();
+  const executor = new Executor({
+    accounts: options.accounts ?? new Map([["alice", account]]),
+    rule: (subscriberId, leader) => (subscriberId === "alice" && leader === LEADER ? rule : undefined),
+    globalKillSwitch: () => false,
+    venue,
+    journal,
+    ledger,
+    deadlineMs: 750,
+    submitTimeoutMs: 2_000,
+    orderType: "FAK",
+    metrics,
+    log: pino({ level: "silent" }),
+    onReport: (report) => reports.push(report),
+    now: options.now ?? (() => T0),
+  });
+  const outcomes = async () => (await registry.getSingleMetric("polysync_executor_outcomes_total")!.get()).values.map((v) => `${v.labels.outcome}/${v.labels.reason}=${v.value}`);
+  return { executor, journal, reports, ledger, file, outcomes };
+}
+
+function fresh(subscriberId: string, logIndex: number): CopyIntent {
+  return { ...intent(subscriberId, logIndex), timestamps: { fillFirstSeenAtMs: T0 - 100, intentCreatedAtMs: T0 - 99 } };
+}
+
+describe("Executor", () => {
+  it("signs and submits a fresh intent once; the venue receives an order the key really signed", async () => {
+    const venue = new ScriptedVenue(accepted);
+    const { executor, reports, ledger } = await executorWith(venue);
+    await executor.handle(fresh("alice", 1));
+    expect(venue.sent).toHaveLength(1);
+    expect(await recoverOrderSigner(venue.sent[0]!)).toBe(key.address);
+    expect(venue.sent[0]!.order).toMatchObject({ maker: key.address, tokenId: 42n, side: 0, timestamp: 1_764_000_000_000n });
+    expect(reports.map((r) => r.outcome)).toEqual(["accepted"]);
+    expect(ledger.usage("alice", 42n, DAY).market).toBe(5_000_000n);
+  });
+
+  it("executes a duplicate delivery once: in the same process and after a restart", async () => {
+    const venue = new ScriptedVenue(accepted);
+    const first = await executorWith(venue);
+    await Promise.all([first.executor.handle(fresh("alice", 2)), first.executor.handle(fresh("alice", 2))]);
+    await first.journal.close();
+    const restarted = await executorWith(venue, { file: first.file });
+    await restarted.executor.handle(fresh("alice", 2));
+    expect(venue.sent).toHaveLength(1);
+    expect(first.reports.map((r) => r.outcome).sort()).toEqual(["accepted", "duplicate"]);
+    expect(restarted.reports.map((r) => r.outcome)).toEqual(["duplicate"]);
+  });
+
+  it("rejects a stale intent without signing or sending", async () => {
+    const venue = new ScriptedVenue(accepted);
+    const { executor, reports, outcomes } = await executorWith(venue, { now: () => T0 - 100 + 751 });
+    await executor.handle(fresh("alice", 3));
+    expect(venue.sent).toHaveLength(0);
+    expect(reports[0]).toMatchObject({ outcome: "stale" });
+    expect(await outcomes()).toContain("stale/deadline=1");
+  });
+
+  it("blocks an intent that current exposure no longer allows, and counts it as risk_blocked", async () => {
+    const venue = new ScriptedVenue(accepted);
+    const { executor, reports, outcomes } = await executorWith(venue);
+    await executor.handle(fresh("alice", 4));
+    await executor.handle(fresh("alice", 5));
+    await executor.handle(fresh("alice", 6)); // 3 × 5 > market cap 12
+    expect(venue.sent).toHaveLength(2);
+    expect(reports.map((r) => r.outcome)).toEqual(["accepted", "accepted", "risk_blocked"]);
+    expect(await outcomes()).toContain("risk_blocked/cap-per-market=1");
+  });
+
+  it("gives back the exposure of a venue rejection, keeps it for an unknown outcome", async () => {
+    const rejecting = await executorWith(new ScriptedVenue((o) => ({ kind: "rejected", orderHash: hashOrder(o.domain, o.order), reason: "not enough balance" })));
+    await rejecting.executor.handle(fresh("alice", 7));
+    expect(rejecting.reports[0]).toMatchObject({ outcome: "rejected", reason: "not enough balance" });
+    expect(rejecting.ledger.usage("alice", 42n, DAY).market).toBe(0n);
+
+    const timingOut = await executorWith(new ScriptedVenue((o) => ({ kind: "unknown", orderHash: hashOrder(o.domain, o.order), reason: "timeout after 2000 ms" })));
+    await timingOut.executor.handle(fresh("alice", 8));
+    expect(timingOut.reports[0]).toMatchObject({ outcome: "venue_error" });
+    expect(timingOut.ledger.usage("alice", 42n, DAY).market).toBe(5_000_000n);
+
+    const throwing = await executorWith(new ThrowingVenue());
+    await throwing.executor.handle(fresh("alice", 12));
+    expect(throwing.reports[0]).toMatchObject({ outcome: "venue_error", reason: "venue client failed: socket hang up" });
+  });
+
+  it("drops an intent whose cancel arrived first, and one for a subscriber without an account", async () => {
+    const venue = new ScriptedVenue(accepted);
+    const { executor, reports } = await executorWith(venue);
+    await executor.handle(cancelOf(fresh("alice", 9)));
+    await executor.handle(fresh("alice", 9));
+    await executor.handle(fresh("mallory", 10));
+    expect(venue.sent).toHaveLength(0);
+    expect(reports.map((r) => `${r.subscriberId}:${r.outcome}`)).toEqual(["alice:cancelled", "mallory:risk_blocked"]);
+  });
+
+  it("after a crash between claim and answer, resends the same bytes within the deadline, never a new order", async () => {
+    // The first process "dies" with its request in the air: the venue never answers and nothing settles the claim.
+    const hanging = new ScriptedVenue(() => new Promise<SubmitOutcome>(() => {}) as unknown as SubmitOutcome);
+    const crashed = await executorWith(hanging);
+    void crashed.executor.handle(fresh("alice", 11));
+    await until(() => hanging.sent.length === 1, "the first order on the wire");
+
+    const venue = new ScriptedVenue(accepted);
+    const restarted = await executorWith(venue, { file: crashed.file });
+    await restarted.executor.recover();
+    expect(venue.sent).toHaveLength(1);
+    expect(hashOrder(venue.sent[0]!.domain, venue.sent[0]!.order)).toBe(hashOrder(hanging.sent[0]!.domain, hanging.sent[0]!.order));
+    expect(venue.sent[0]!.signature).toBe(hanging.sent[0]!.signature);
+    expect(restarted.journal.entry(fresh("alice", 11).id)?.outcome?.outcome).toBe("accepted");
+    await restarted.executor.handle(fresh("alice", 11));
+    expect(venue.sent).toHaveLength(1);
+  });
+
+  it("hands an intent back when KMS is throttled (nothing claimed), and executes it once on redelivery", async () => {
+    let calls = 0;
+    const flaky = {
+      address: key.address,
+      async signDigest(digest: `0x${string}`) {
+        calls += 1;
+        if (calls === 1) throw new KmsSignerError("KMS key k: throttled", "throttled", true);
+        return key.signDigest(digest);
+      },
+    };
+    const venue = new ScriptedVenue(accepted);
+    const { executor, reports } = await executorWith(venue, { accounts: new Map([["alice", { ...account, key: flaky }]]) });
+    await expect(executor.handle(fresh("alice", 13))).rejects.toThrow(/throttled/);
+    expect(venue.sent).toHaveLength(0);
+    await executor.handle(fresh("alice", 13));
+    await executor.handle(fresh("alice", 13));
+    expect(venue.sent).toHaveLength(1);
+    expect(reports.map((r) => r.outcome)).toEqual(["accepted", "duplicate"]);
+  });
+});

@@ -1,0 +1,85 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Hex } from "viem";
+import { IntentJournal } from "../../../services/executor/journal";
+
+const id = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as Hex;
+const claim = (n: number, at: number) => ({
+  id: id(n),
+  at,
+  subscriberId: "alice",
+  orderHash: id(1000 + n),
+  order: "{}",
+  tokenId: "42",
+  marketNotional: "5000000",
+  dayNotional: "5000000",
+  utcDay: 20_000,
+  deadlineAt: at + 2_000,
+});
+
+function tempFile(): string {
+  return path.join(mkdtempSync(path.join(os.tmpdir(), "journal-")), "executor.journal");
+}
+
+describe("IntentJournal", () => {
+  it("takes an id once, even for concurrent deliveries, and remembers it across a reopen", async () => {
+    const file = tempFile();
+    const journal = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+    expect(journal.take(id(1))).toBe(true);
+    expect(journal.take(id(1))).toBe(false);
+    await journal.claim(claim(1, Date.now()));
+    await journal.settle(id(1), "accepted");
+    await journal.close();
+
+    const reopened = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+    expect(reopened.take(id(1))).toBe(false);
+    expect(reopened.entry(id(1))?.outcome?.outcome).toBe("accepted");
+    expect(reopened.unsettled()).toEqual([]);
+    await reopened.close();
+  });
+
+  it("reports claims without an outcome after a restart, so they are resent or written off", async () => {
+    const file = tempFile();
+    const journal = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+    journal.take(id(2));
+    await journal.claim(claim(2, Date.now()));
+    await journal.close();
+    const reopened = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+    expect(reopened.unsettled().map((c) => c.id)).toEqual([id(2)]);
+    await reopened.close();
+  });
+
+  it("groups concurrent claims into one write and makes every one of them durable", async () => {
+    const file = tempFile();
+    const journal = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+    const now = Date.now();
+    await Promise.all(Array.from({ length: 500 }, (_, n) => journal.claim(claim(n + 10, now))));
+    await journal.close();
+    expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(500);
+  });
+
+  it("compacts records older than the retention window on open", async () => {
+    const file = tempFile();
+    const now = Date.now();
+    writeFileSync(file, `${JSON.stringify({ t: "claim", ...claim(3, now - 10_000) })}\n${JSON.stringify({ t: "claim", ...claim(4, now) })}\n`);
+    const journal = await IntentJournal.open(file, { retentionMs: 5_000, nowMs: now });
+    expect(journal.take(id(3))).toBe(true);
+    expect(journal.take(id(4))).toBe(false);
+    await journal.close();
+    expect(readFileSync(file, "utf8")).not.toContain(id(3));
+  });
+
+  it("drops a torn last line (power loss mid-write) but refuses a damaged line in the middle", async () => {
+    const file = tempFile();
+    writeFileSync(file, `${JSON.stringify({ t: "claim", ...claim(5, Date.now()) })}\n`);
+    appendFileSync(file, '{"t":"claim","id":"0x');
+    const journal = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+    expect(journal.take(id(5))).toBe(false);
+    await journal.close();
+
+    const damaged = tempFile();
+    writeFileSync(damaged, `not json\n${JSON.stringify({ t: "claim", ...claim(6, Date.now()) })}\n`);
+    await expect(IntentJournal.open(damaged, { retentionMs: 3_600_000 })).rejects.toThrow(/line 1 is damaged/);
+  });
+});

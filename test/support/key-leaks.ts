@@ -1,0 +1,14 @@
+import type { Hex } from "viem";
+
+/** The renderings a leaked private key would take in a message or log line: hex either case, base64, decimal. */
+export function keyRenderings(privateKey: Hex): string[] {
+  const hex = privateKey.slice(2).toLowerCase();
+  return [hex, hex.toUpperCase(), Buffer.from(hex, "hex").toString("base64"), BigInt(privateKey).toString()];
+}
+
+/** Fails naming the rendering when `text` contains the key in any of its renderings. */
+export function expectNoKey(text: string, privateKey: Hex): void {
+  for (const rendering of keyRenderings(privateKey)) {
+    if (text.includes(rendering)) throw new Error(`private key leaked (as ${rendering.slice(0, 6)}…) in: ${text.slice(0, 200)}`);
+  }
+}
