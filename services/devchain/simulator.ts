@@ -533,7 +533,14 @@ function blockRef(block: { number: bigint; hash: Hex }): BlockRef {
   return { number: block.number, hash: block.hash };
 }
 
-const MARKETS = Array.from({ length: 8 }, (_, i) => tokenIdFor(`random-market-${i}`));
+/**
+ * The random mix's markets. A market lives on one exchange, as on Polymarket, so a copy order for its token is routed
+ * (ORDER_ROUTES) to the exchange whose domain the venue expects for that token; eight markets over the five exchanges.
+ */
+export const SIMULATED_MARKETS: readonly { tokenId: bigint; exchange: string }[] = Array.from({ length: 8 }, (_, i) => ({
+  tokenId: tokenIdFor(`random-market-${i}`),
+  exchange: POLYGON_EXCHANGES[i % POLYGON_EXCHANGES.length]!.name,
+}));
 
 /** One settlement of the random mix; counterparties come from a small pool so wallets recur as they do on chain. */
 export function randomMatch(rng: Rng, exchanges: readonly ExchangeContract[], leaders: readonly Address[]): MatchSpec {
@@ -549,10 +556,11 @@ export function randomMatch(rng: Rng, exchanges: readonly ExchangeContract[], le
     const first = rng.int(0, leaders.length - 1);
     makers.splice(0, 2, leaders[first]!, leaders[(first + 1) % leaders.length]!);
   }
+  const market = rng.pick(SIMULATED_MARKETS.filter((m) => exchanges.some((e) => e.name === m.exchange)));
   return buildMatch(
     {
-      exchange: rng.pick(exchanges),
-      tokenId: rng.pick(MARKETS),
+      exchange: exchanges.find((e) => e.name === market.exchange)!,
+      tokenId: market.tokenId,
       taker: { wallet: taker, side },
       makers,
       takerFeeBps: rng.pick([0, 0, 0, 100, 200]),

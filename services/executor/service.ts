@@ -121,6 +121,10 @@ export class ExecutorService {
     return service;
   }
 
+  get config(): ExecutorConfig {
+    return this.options.config;
+  }
+
   get ready(): boolean {
     return !this.stopping && this.subscription !== undefined;
   }

@@ -2,21 +2,36 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
+import type { BusMessage } from "../intents/intent";
 import { InProcessBus } from "../bus/in-process";
 import { startAnvil, type Anvil } from "../devchain/anvil";
 import { installStandInExchanges } from "../devchain/exchanges";
-import { TradeSimulator } from "../devchain/simulator";
+import { startOrderBook, type OrderBook } from "../devchain/order-book/server";
+import { SIMULATED_MARKETS, TradeSimulator } from "../devchain/simulator";
+import { parseExecutorConfig } from "../executor/config";
+import type { ExecutionReport } from "../executor/executor";
+import { ExecutorService } from "../executor/service";
 import { parseListenerConfig } from "../listener/config";
 import { ListenerService } from "../listener/service";
 import { POLYGON_EXCHANGES } from "../polymarket/exchanges";
+import { ORDER_ROUTES } from "../polymarket/order";
 import type { FaultInput } from "../rpc-proxy/faults";
 import { startLocalProviders, type LocalProviders, type LocalProvidersOptions, type ProviderName } from "../rpc-proxy/local-providers";
 import { watchBlocksAtNode, type BlockReference } from "./block-reference";
+import { createDevAccounts } from "./dev-accounts";
+
+export interface ExecutionOptions {
+  /** Every executor's reports, tagged with its region. */
+  onReport?: (region: string, report: ExecutionReport) => void;
+  deadlineMs?: number;
+  /** Time the stand-in venue takes to match before answering POST /order. */
+  venueLatencyMs?: number;
+}
 
 export interface LocalStackOptions {
   blockTimeMs: number;
   /** The subscribers file content (leaders and who follows them). */
-  subscribers: unknown;
+  subscribers: { subscribers: { id: string }[] } & Record<string, unknown>;
   log: Logger;
   latency?: LocalProvidersOptions["latency"];
   /** Faults in place before the listener connects (e.g. a provider on the wrong chain from the start). */
@@ -25,21 +40,40 @@ export interface LocalStackOptions {
   controlPort?: number;
   shardCount?: number;
   seed?: string;
+  /** Independent pipelines against the one chain and venue, like production regions: own providers, bus, listener, executor. */
+  regions?: number;
+  /** Adds the stand-in order book and an executor per region; without it the bus is left to the caller. */
+  execution?: ExecutionOptions;
+  /** Sees every intent and cancel a region's listener publishes (the live view), while the executor owns the shards. */
+  onPublish?: (region: string, message: BusMessage) => void;
+}
+
+export interface Region {
+  name: string;
+  providers: LocalProviders;
+  bus: InProcessBus;
+  listener: ListenerService;
+  executor?: ExecutorService;
 }
 
 export interface LocalStack {
   anvil: Anvil;
-  providers: LocalProviders;
   sim: TradeSimulator;
+  blocks: BlockReference;
+  book?: OrderBook;
+  regions: Region[];
+  /** The first region's parts, which is all a one-region stack has. */
+  providers: LocalProviders;
   bus: InProcessBus;
   listener: ListenerService;
-  blocks: BlockReference;
+  executor?: ExecutorService;
   stop(): Promise<void>;
 }
 
 /**
- * The local embedded stack: anvil as Polygon (chain 137) with stand-in exchanges at the real addresses, four local
- * providers in front of it, and the listener with its production code path on an in-process bus. Stops in reverse.
+ * The local embedded stack: anvil as Polygon (chain 137) with stand-in exchanges at the real addresses; per region
+ * four local providers, the listener and (with `execution`) the executor, each with the production code path on an
+ * in-process bus; one stand-in order book that settles on the chain. Stops in reverse.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -53,39 +87,122 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sim = await TradeSimulator.create({ rpcUrl: anvil.httpUrl, seed: options.seed ?? "local-stack" });
     const blocks = await watchBlocksAtNode(anvil.wsUrl);
     cleanups.push(() => blocks.stop());
-    const providers = await startLocalProviders(anvil, {
-      latency: options.latency ?? "default",
-      seed: 7,
-      ...(options.controlPort !== undefined ? { controlPort: options.controlPort } : {}),
-    });
-    cleanups.push(() => providers.stop());
-    for (const [name, faults] of Object.entries(options.initialFaults ?? {})) {
-      for (const fault of faults ?? []) providers.providers[name as ProviderName].setFault(fault);
-    }
     const dir = mkdtempSync(path.join(tmpdir(), "polysync-local-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const subscribersFile = path.join(dir, "subscribers.json");
     writeFileSync(subscribersFile, JSON.stringify(options.subscribers, null, 2));
-    const shardCount = options.shardCount ?? 4;
-    const config = parseListenerConfig(
-      {
-        region: "local",
-        chain: { chainId: 137, blockTimeMs: options.blockTimeMs },
-        exchanges: POLYGON_EXCHANGES,
-        providers: Object.values(providers.providers).map((p) => ({ name: p.name, httpUrl: p.httpUrl, wsUrl: p.wsUrl })),
-        subscribersFile,
-        bus: { kind: "in-process", shardCount },
-        http: { host: "127.0.0.1", port: options.listenerPort ?? 0 },
-      },
-      "local stack",
-    );
-    const bus = new InProcessBus({ shardCount });
-    cleanups.push(() => bus.close());
-    const listener = await ListenerService.start({ config, bus, log: options.log.child({ service: "listener" }) });
-    cleanups.push(() => listener.stop());
-    return { anvil, providers, sim, bus, listener, blocks, stop };
+
+    const execution = options.execution && (await startExecutionSide(anvil, options, dir, cleanups));
+    const regions: Region[] = [];
+    for (let i = 0; i < (options.regions ?? 1); i++) {
+      regions.push(await startRegion(i, anvil, options, subscribersFile, dir, execution, cleanups));
+    }
+    const first = regions[0]!;
+    return {
+      anvil,
+      sim,
+      blocks,
+      ...(execution ? { book: execution.book } : {}),
+      regions,
+      providers: first.providers,
+      bus: first.bus,
+      listener: first.listener,
+      ...(first.executor ? { executor: first.executor } : {}),
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+interface ExecutionSide {
+  book: OrderBook;
+  accountsFile: string;
+  env: Record<string, string>;
+}
+
+/** The venue every region submits to, and the subscribers' trading accounts (shared: both regions sign as them). */
+async function startExecutionSide(anvil: Anvil, options: LocalStackOptions, dir: string, cleanups: (() => Promise<void> | void)[]): Promise<ExecutionSide> {
+  const dev = await createDevAccounts(anvil.httpUrl, options.subscribers.subscribers.map((s) => s.id));
+  const exchangeAddress = (name: string) => POLYGON_EXCHANGES.find((e) => e.name === name)!.address;
+  const book = await startOrderBook({
+    rpcUrl: anvil.httpUrl,
+    accounts: dev.bookAccounts,
+    markets: SIMULATED_MARKETS.map((m) => ({ tokenId: m.tokenId, exchange: exchangeAddress(ORDER_ROUTES[m.exchange]!.exchange) })),
+    defaultExchange: exchangeAddress("ctf-exchange-v2"),
+    ...(options.execution?.venueLatencyMs !== undefined ? { matchingLatencyMs: options.execution.venueLatencyMs } : {}),
+    // The simulator sends its settlements from dev account 0; the venue's operator is another, so nonces never clash.
+    settlement: { operatorIndex: 1 },
+  });
+  cleanups.push(() => book.stop());
+  const accountsFile = path.join(dir, "accounts.json");
+  writeFileSync(accountsFile, JSON.stringify({ accounts: dev.accounts }, null, 2));
+  return { book, accountsFile, env: dev.env };
+}
+
+async function startRegion(
+  index: number,
+  anvil: Anvil,
+  options: LocalStackOptions,
+  subscribersFile: string,
+  dir: string,
+  execution: ExecutionSide | undefined,
+  cleanups: (() => Promise<void> | void)[],
+): Promise<Region> {
+  const name = index === 0 ? "local" : `local-${index + 1}`;
+  const providers = await startLocalProviders(anvil, {
+    latency: options.latency ?? "default",
+    seed: 7 + index,
+    ...(index === 0 && options.controlPort !== undefined ? { controlPort: options.controlPort } : {}),
+  });
+  cleanups.push(() => providers.stop());
+  for (const [provider, faults] of Object.entries(index === 0 ? (options.initialFaults ?? {}) : {})) {
+    for (const fault of faults ?? []) providers.providers[provider as ProviderName].setFault(fault);
+  }
+  const shardCount = options.shardCount ?? 4;
+  const bus = new InProcessBus({ shardCount, ...(options.onPublish ? { onPublish: (message: BusMessage) => options.onPublish!(name, message) } : {}) });
+  cleanups.push(() => bus.close());
+  const listenerConfig = parseListenerConfig(
+    {
+      region: name,
+      chain: { chainId: 137, blockTimeMs: options.blockTimeMs },
+      exchanges: POLYGON_EXCHANGES,
+      providers: Object.values(providers.providers).map((p) => ({ name: p.name, httpUrl: p.httpUrl, wsUrl: p.wsUrl })),
+      subscribersFile,
+      bus: { kind: "in-process", shardCount },
+      http: { host: "127.0.0.1", port: index === 0 ? (options.listenerPort ?? 0) : 0 },
+    },
+    "local stack",
+  );
+  const log = options.log.child({ region: name });
+  const listener = await ListenerService.start({ config: listenerConfig, bus, log: log.child({ service: "listener" }) });
+  cleanups.push(() => listener.stop());
+  if (!execution) return { name, providers, bus, listener };
+
+  const executorConfig = parseExecutorConfig(
+    {
+      region: name,
+      subscribersFile,
+      accountsFile: execution.accountsFile,
+      bus: { kind: "in-process", shardCount },
+      venue: { url: execution.book.url },
+      journalFile: path.join(dir, `${name}.journal`),
+      // The subscribers' fills are watched through one of this region's providers, as production does.
+      chainRpcUrl: providers.providers.alchemy.httpUrl,
+      ...(options.execution?.deadlineMs !== undefined ? { deadlineMs: options.execution.deadlineMs } : {}),
+      http: { host: "127.0.0.1", port: 0 },
+    },
+    "local stack",
+  );
+  const onReport = options.execution?.onReport;
+  const executor = await ExecutorService.start({
+    config: executorConfig,
+    bus,
+    env: { ...process.env, ...execution.env },
+    log: log.child({ service: "executor" }),
+    ...(onReport ? { onReport: (report: ExecutionReport) => onReport(name, report) } : {}),
+  });
+  cleanups.push(() => executor.stop());
+  return { name, providers, bus, listener, executor };
 }
