@@ -10,8 +10,8 @@ import { startLocalStack } from "./stack";
 import { buildViewModel } from "./view-model";
 
 const USAGE = `npm start [-- --block-time-ms N] [--fills-per-block N] [--duration-s N]
-Starts anvil (chain 137) with the stand-in exchanges, four local providers, the listener and a trade simulator,
-and shows a live view. Ctrl-C stops everything.`;
+Starts anvil (chain 137) with the stand-in exchanges, four local providers, the listener, the executor, the stand-in
+order book (which settles copies on the chain) and a trade simulator, and shows a live view. Ctrl-C stops everything.`;
 
 function options() {
   const { values } = parseArgs({
@@ -45,9 +45,15 @@ async function main(): Promise<void> {
   const log = pino({ level: "info" }, pino.destination({ dest: logFile, sync: false }));
   const subscribers = JSON.parse(readFileSync(path.join(__dirname, "subscribers.json"), "utf8"));
   const leaders = ["leader-1", "leader-2", "leader-3"].map(walletAddress);
-  const stack = await startLocalStack({ blockTimeMs: opts.blockTimeMs, subscribers, log });
-  const live = new LiveStats(stack.blocks.seenAtMs);
-  await live.attach(stack.bus);
+  let live: LiveStats | undefined;
+  const stack = await startLocalStack({
+    blockTimeMs: opts.blockTimeMs,
+    subscribers,
+    log,
+    execution: { onReport: (region, report) => live?.onReport(region, report) },
+    onPublish: (_region, message) => live?.onPublish(message),
+  });
+  live = new LiveStats(stack.blocks.seenAtMs, stack.blocks.latest);
   const startedAtMs = Date.now();
   const tty = process.stdout.isTTY === true;
 
@@ -66,7 +72,8 @@ async function main(): Promise<void> {
     const vm = await buildViewModel({
       registry: stack.listener.registry,
       detector: stack.listener.detector,
-      live,
+      live: live!,
+      executorRegistry: stack.executor!.registry,
       startedAtMs,
       blockTimeMs: opts.blockTimeMs,
       controlUrl: stack.providers.control.url,

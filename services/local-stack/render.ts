@@ -1,4 +1,4 @@
-import type { ViewModel } from "./view-model";
+import type { ExecutionView, Tail, ViewModel } from "./view-model";
 
 const fmt = (ms: number | undefined, digits = 1) => (ms === undefined ? "-" : ms.toFixed(digits));
 const pad = (text: string, width: number) => text.padEnd(width);
@@ -30,7 +30,29 @@ export function renderView(vm: ViewModel): string {
   for (const r of vm.recent) {
     lines.push(`  ${new Date(r.atMs).toISOString().slice(11, 23)}  ${pad(r.subscriber, 8)} ${pad(r.side, 5)} copying ${r.leader.slice(0, 10)}…  ${fmt(r.detectMs)} ms after the block`);
   }
+  if (vm.execution) lines.push("", ...renderExecution(vm.execution));
   lines.push("");
   lines.push(`inject a fault:  curl -X PUT ${vm.controlUrl}/providers/quicknode/faults/stall -d '{}'   clear:  curl -X DELETE ${vm.controlUrl}/faults`);
   return lines.join("\n");
+}
+
+const tailText = (t: Tail, unit: string, digits: number) =>
+  t.n === 0 ? "-" : `p50 ${fmt(t.p50, digits)}  p99 ${fmt(t.p99, digits)}  max ${fmt(t.max, digits)} ${unit} (n=${t.n})`;
+
+function renderExecution(ex: ExecutionView): string[] {
+  const count = (outcome: string) => ex.outcomes[outcome] ?? 0;
+  const others = Object.entries(ex.outcomes)
+    .filter(([outcome]) => outcome !== "accepted" && outcome !== "filled")
+    .map(([outcome, n]) => `${outcome} ${n}`);
+  return [
+    `orders accepted ${count("accepted")}   filled on chain ${count("filled")}   in flight ${ex.inFlight}${others.length ? `   ${others.join("   ")}` : ""}`,
+    `executor stages p50/p99 ms: ${ex.stages.map((s) => `${s.stage} ${fmt(s.p50Ms, 2)}/${fmt(s.p99Ms, 2)}`).join("   ")}`,
+    `copy latency, leader fill → order accepted: ${tailText(ex.copy.acceptedMs, "ms", 1)};  ${tailText(ex.copy.acceptedBlocks, "blocks", 0)}`,
+    `copy latency, leader fill → subscriber fill on chain: ${tailText(ex.copy.filledMs, "ms", 1)};  ${tailText(ex.copy.filledBlocks, "blocks", 0)}`,
+    "latest orders:",
+    ...ex.recentOrders.map(
+      (o) =>
+        `  ${new Date(o.atMs).toISOString().slice(11, 23)}  ${pad(o.region, 8)} ${pad(o.subscriber, 8)} ${pad(o.outcome, 12)} ${fmt(o.sinceFillMs)} ms, ${o.blocks ?? "-"} blocks after the leader's fill${o.reason ? `  (${o.reason})` : ""}`,
+    ),
+  ];
 }

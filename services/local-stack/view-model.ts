@@ -1,8 +1,8 @@
 import type { Registry } from "prom-client";
-import { LISTENER_METRICS, LISTENER_STAGES, PROCESS_METRICS } from "../metrics/catalogue";
+import { EXECUTOR_METRICS, EXECUTOR_STAGES, LISTENER_METRICS, LISTENER_STAGES, PROCESS_METRICS } from "../metrics/catalogue";
 import { histogramQuantile, nearestRank } from "../metrics/quantile";
 import type { Detector } from "../listener/detector";
-import type { LiveStats, RecentFill } from "./live-stats";
+import type { LiveStats, RecentFill, RecentOrder } from "./live-stats";
 
 export interface ProviderRow {
   name: string;
@@ -16,6 +16,22 @@ export interface ProviderRow {
   errors: number;
 }
 
+export interface Tail {
+  n: number;
+  p50?: number;
+  p99?: number;
+  max?: number;
+}
+
+export interface ExecutionView {
+  outcomes: Record<string, number>;
+  stages: { stage: string; p50Ms?: number; p99Ms?: number }[];
+  /** From the leader's fill first seen: to the order accepted and to the subscriber's fill mined, in ms and blocks. */
+  copy: { acceptedMs: Tail; acceptedBlocks: Tail; filledMs: Tail; filledBlocks: Tail };
+  inFlight: number;
+  recentOrders: RecentOrder[];
+}
+
 export interface ViewModel {
   uptimeS: number;
   blockTimeMs: number;
@@ -27,6 +43,7 @@ export interface ViewModel {
   detection: { n: number; p50Ms?: number; p99Ms?: number; maxMs?: number };
   eventLoopP99Ms?: number;
   recent: RecentFill[];
+  execution?: ExecutionView;
   controlUrl: string;
 }
 
@@ -35,6 +52,8 @@ export async function buildViewModel(input: {
   registry: Registry;
   detector: Detector;
   live: LiveStats;
+  /** The first region's executor registry; absent when the stack runs without execution. */
+  executorRegistry?: Registry;
   startedAtMs: number;
   blockTimeMs: number;
   controlUrl: string;
@@ -91,6 +110,34 @@ export async function buildViewModel(input: {
     },
     eventLoopP99Ms: ms(histogramQuantile(0.99, histogram(PROCESS_METRICS.eventLoopDelay.name))),
     recent: input.live.recent,
+    ...(input.executorRegistry ? { execution: await executionView(input.executorRegistry, input.live) } : {}),
     controlUrl: input.controlUrl,
+  };
+}
+
+function tail(samples: readonly number[]): Tail {
+  return { n: samples.length, p50: nearestRank(samples, 0.5), p99: nearestRank(samples, 0.99), max: nearestRank(samples, 1) };
+}
+
+async function executionView(registry: Registry, live: LiveStats): Promise<ExecutionView> {
+  const metrics = new Map((await registry.getMetricsAsJSON()).map((m) => [m.name, m]));
+  const stage = metrics.get(EXECUTOR_METRICS.stageDuration.name) as Parameters<typeof histogramQuantile>[1] | undefined;
+  const inFlight = (metrics.get(EXECUTOR_METRICS.inFlight.name) as { values?: { value: number }[] } | undefined)?.values?.[0]?.value ?? 0;
+  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
+  return {
+    outcomes: Object.fromEntries(live.outcomes),
+    stages: EXECUTOR_STAGES.map((s) => ({
+      stage: s,
+      p50Ms: stage ? ms(histogramQuantile(0.5, stage, (l) => l.stage === s)) : undefined,
+      p99Ms: stage ? ms(histogramQuantile(0.99, stage, (l) => l.stage === s)) : undefined,
+    })),
+    copy: {
+      acceptedMs: tail(live.copy.acceptedMs),
+      acceptedBlocks: tail(live.copy.acceptedBlocks),
+      filledMs: tail(live.copy.filledMs),
+      filledBlocks: tail(live.copy.filledBlocks),
+    },
+    inFlight,
+    recentOrders: live.orders,
   };
 }
