@@ -37,7 +37,7 @@ export async function createDevAccounts(rpcUrl: string, subscriberIds: readonly 
   const result: DevAccounts = { accounts: [], env: {}, bookAccounts: [] };
   for (const [i, subscriberId] of subscriberIds.entries()) {
     const privateKey = keccak256(toHex(`poly-syncer/dev/key/${subscriberId}`));
-    const owner = privateKeyToAccount(privateKey).address;
+    const { address: owner, publicKey } = privateKeyToAccount(privateKey);
     const type = signatureType ?? SIGNATURE_TYPE_CYCLE[i % SIGNATURE_TYPE_CYCLE.length]!;
     const wallet = walletFor(type, owner, subscriberId);
     if (type === SIGNATURE_TYPES.POLY_1271) await installDepositWallet(rpcUrl, wallet, owner);
@@ -52,8 +52,13 @@ export async function createDevAccounts(rpcUrl: string, subscriberIds: readonly 
       signer: { kind: "local", keyEnv: names.key },
       api: { keyEnv: names.apiKey, secretEnv: names.secret, passphraseEnv: names.passphrase },
     });
-    // The venue ties the API key to the orders' signer: the deposit wallet itself for type 3, else the owner EOA.
-    result.bookAccounts.push({ address: type === SIGNATURE_TYPES.POLY_1271 ? wallet : owner, credentials: apiCredentials(credentials) });
+    // The venue ties the API key to the orders' signer: the deposit wallet itself for type 3, else the owner EOA, whose
+    // public key the venue learns once (as the real one does at key creation) instead of recovering it per order.
+    result.bookAccounts.push(
+      type === SIGNATURE_TYPES.POLY_1271
+        ? { address: wallet, credentials: apiCredentials(credentials) }
+        : { address: owner, credentials: apiCredentials(credentials), publicKey },
+    );
   }
   return result;
 }

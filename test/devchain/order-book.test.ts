@@ -1,4 +1,5 @@
 import { getAddress, type Hex } from "viem";
+import { startOrderBook } from "../../services/devchain/order-book/server";
 import { hashOrder } from "../../services/polymarket/order";
 import {
   CTF_V2,
@@ -97,6 +98,23 @@ describe("stand-in order book", () => {
     const foreign = await f.order(proxy, f.tokens.ctf);
     expect((await postRaw(f.book.url, foreign, eoa.account)).body).toEqual({ error: "the order signer address has to be the address of the API KEY" });
     expect(f.book.order(hashOrder(forged.domain, forged.order))).toBeUndefined();
+  });
+
+  it("takes an account's public key in advance, and refuses a key that is another address's", async () => {
+    const { eoa, safe } = f.traders;
+    const options = { rpcUrl: f.anvil.httpUrl, markets: [{ tokenId: f.tokens.ctf, exchange: CTF_V2 }], settlement: { paused: true } };
+    await expect(startOrderBook({ ...options, accounts: [{ ...eoa.account, publicKey: safe.key.publicKey }] })).rejects.toThrow(
+      `public key ${safe.key.publicKey} belongs to ${safe.key.address}, not ${eoa.account.address}`,
+    );
+    const book = await startOrderBook({ ...options, accounts: [{ ...eoa.account, publicKey: eoa.key.publicKey }] });
+    try {
+      expect((await postRaw(book.url, await f.order(eoa, f.tokens.ctf), eoa.account)).status).toBe(200);
+      const forged = await f.order(eoa, f.tokens.ctf);
+      forged.signature = await safe.key.sign({ hash: hashOrder(forged.domain, forged.order) });
+      expect((await postRaw(book.url, forged, eoa.account)).body.error).toMatch(new RegExp(`^invalid signature: it recovers to ${safe.key.address}, not the signer`));
+    } finally {
+      await book.stop();
+    }
   });
 
   it("refuses a second copy of an order by hash, sequentially and concurrently", async () => {

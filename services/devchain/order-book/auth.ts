@@ -1,11 +1,17 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { l2SignatureMatches, type ApiCredentials } from "../../venue/l2-auth";
 
 /** An API account of the stand-in venue: the key's owner address and its credentials. */
 export interface OrderBookAccount {
   address: Address;
   credentials: ApiCredentials;
+  /**
+   * The uncompressed secp256k1 key (0x04…) of `address`, when it is an EOA that signs orders (types 0–2): its orders
+   * are then verified against it from the first one on, where otherwise the first order of each signer is recovered.
+   * startOrderBook refuses a key that is not `address`'s.
+   */
+  publicKey?: Hex;
 }
 
 export type AuthResult = { ok: true; account: OrderBookAccount } | { ok: false; reason: string };

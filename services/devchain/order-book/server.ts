@@ -8,9 +8,9 @@ import { parsePostOrderBody, type ReceivedOrder } from "../../venue/order-wire";
 import { L2Verifier, type OrderBookAccount } from "./auth";
 import { FaultQueue, type OrderBookFault } from "./faults";
 import { MarketDomains, type MarketConfig } from "./markets";
-import { RecoverPool } from "./recover-pool";
 import { Settlement, type SettlementOptions } from "./settlement";
 import { SignatureCheck } from "./signature-check";
+import { SignerKeys } from "./signer-keys";
 import { OrderStore, type BookOrder } from "./store";
 import type { WalletFactories } from "./wallets";
 
@@ -30,8 +30,6 @@ export interface OrderBookOptions {
   authWindowSec?: number;
   settlement?: Omit<SettlementOptions, "rpcUrl">;
   walletFactories?: WalletFactories;
-  /** Worker threads recovering signers; defaults to the number of cores. */
-  recoverThreads?: number;
 }
 
 export interface OrderBook {
@@ -66,8 +64,9 @@ export async function startOrderBook(options: OrderBookOptions): Promise<OrderBo
   const chain = createPublicClient({ transport: viemHttp(options.rpcUrl) });
   const markets = new MarketDomains(options.markets, await chain.getChainId(), options.defaultExchange);
   const auth = new L2Verifier(options.accounts, options.authWindowSec ?? 30);
-  const pool = new RecoverPool(options.recoverThreads);
-  const signatures = new SignatureCheck(pool, chain, options.walletFactories);
+  const keys = new SignerKeys();
+  for (const { address, publicKey } of options.accounts) if (publicKey) keys.learn(address, publicKey);
+  const signatures = new SignatureCheck(keys, chain, options.walletFactories);
   const store = new OrderStore();
   const faults = new FaultQueue();
   const settlement = await Settlement.create({ rpcUrl: options.rpcUrl, ...options.settlement });
@@ -185,7 +184,6 @@ export async function startOrderBook(options: OrderBookOptions): Promise<OrderBo
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await settlement.stop();
-      await pool.close();
     },
   };
 }

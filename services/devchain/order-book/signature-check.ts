@@ -1,24 +1,23 @@
 import type { Address, Hex, PublicClient } from "viem";
 import { SIGNATURE_TYPES, type Order } from "../../polymarket/order";
 import { STAND_IN_DEPOSIT_WALLET_ABI } from "../contracts/artifacts";
-import type { RecoverPool } from "./recover-pool";
+import type { SignerKeys } from "./signer-keys";
 import { POLYGON_WALLET_FACTORIES, proxyWalletOf, safeWalletOf, type WalletFactories } from "./wallets";
 
 const ERC1271_MAGIC_VALUE = "0x1626ba7e";
-/** secp256k1n / 2: the exchange (OpenZeppelin ECDSA) refuses the malleable high-s twin of a signature. */
-const HALF_CURVE_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 /**
  * Whether an order's signature authorises its maker, per signature type: 0 the EOA signs for itself; 1 and 2 the EOA
- * signs for its proxy / Safe (CREATE2 address of the signer); 3 the deposit wallet is maker and signer and approves
- * the order hash through ERC-1271 on chain. Answers undefined when valid, else the reason ("invalid signature: ...").
+ * signs for its proxy / Safe (CREATE2 address of the signer), checked against the signer's key (signer-keys.ts); 3 the
+ * deposit wallet is maker and signer and approves the order hash through ERC-1271 on chain, asked for every order since
+ * the wallet's owner can change. Answers undefined when valid, else the reason ("invalid signature: ...").
  */
 export class SignatureCheck {
   /** Derived proxy / Safe per signer: two CREATE2 keccaks per order otherwise, for the same few subscribers. */
   private readonly wallets = new Map<string, { proxy: Address; safe: Address }>();
 
   constructor(
-    private readonly recover: RecoverPool,
+    private readonly keys: SignerKeys,
     private readonly chain: PublicClient,
     private readonly factories: WalletFactories = POLYGON_WALLET_FACTORIES,
   ) {}
@@ -29,7 +28,7 @@ export class SignatureCheck {
     const problem =
       order.signatureType === SIGNATURE_TYPES.POLY_1271
         ? await this.walletProblem(order.maker, orderHash, signature)
-        : await this.ecdsaProblem(order.signer, orderHash, signature);
+        : this.keys.problem(order.signer, orderHash, signature);
     return problem && `invalid signature: ${problem}`;
   }
 
@@ -60,18 +59,6 @@ export class SignatureCheck {
     return wallets;
   }
 
-  private async ecdsaProblem(signer: Address, orderHash: Hex, signature: Hex): Promise<string | undefined> {
-    if (signature.length !== 2 + 65 * 2) return `expected a 65-byte signature, got ${(signature.length - 2) / 2} bytes`;
-    if (BigInt(`0x${signature.slice(66, 130)}`) > HALF_CURVE_ORDER) return "high-s (malleable) signature";
-    let recovered: Address;
-    try {
-      recovered = await this.recover.recover(orderHash, signature);
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return sameAddress(recovered, signer) ? undefined : `it recovers to ${recovered}, not the signer ${signer}`;
-  }
-
   private async walletProblem(wallet: Address, orderHash: Hex, signature: Hex): Promise<string | undefined> {
     try {
       const answer = await this.chain.readContract({
@@ -88,7 +75,7 @@ export class SignatureCheck {
 }
 
 /**
- * Both sides are well-formed addresses already (parsed by the wire schema, derived, or recovered), so a
+ * Both sides are well-formed addresses already (parsed by the wire schema or derived), so a
  * case-insensitive compare suffices; viem's isAddressEqual re-validates checksums at a keccak each.
  */
 function sameAddress(a: Address, b: Address): boolean {
