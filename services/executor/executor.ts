@@ -86,14 +86,17 @@ export class Executor {
     this.now = options.now ?? Date.now;
   }
 
-  /** The bus handler: resolves once the intent has its outcome (on-chain tracking continues in the background). */
+  /**
+   * The bus handler: resolves once the intent is dropped (duplicate, stale, blocked, invalid) or its order's claim is
+   * durable; the venue round trip and on-chain tracking continue in the background (see settled()).
+   */
   handle(message: BusMessage): Promise<void> {
     return message.kind === "cancel" ? this.onCancel(message) : this.onIntent(message);
   }
 
-  /** Tracking and in-flight work, for a bounded drain on shutdown. */
+  /** Resolves when every order handed to the venue has its answer and tracking has ended (bounded drain on shutdown). */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /**
@@ -136,7 +139,7 @@ export class Executor {
   }
 
   private async onIntent(intent: CopyIntent): Promise<void> {
-    const { journal, ledger, log, metrics } = this.options;
+    const { journal, ledger, metrics } = this.options;
     const startedAt = this.now();
     this.stages.queue_wait.observe(Math.max(0, startedAt - intent.timestamps.intentCreatedAtMs) / 1000);
     if (!journal.take(intent.id)) {
@@ -146,6 +149,7 @@ export class Executor {
       return;
     }
     metrics.inFlight.inc();
+    let handedOff = false;
     try {
       const fresh = freshness(intent, startedAt, this.options.deadlineMs);
       if (!fresh.fresh) return await this.finish(intent, "stale", "deadline", fresh.detail);
@@ -195,14 +199,32 @@ export class Executor {
       ledger.reserve({ intentId: intent.id, subscriberId: intent.subscriberId, tokenId: intent.order.tokenId, marketNotional, utcDay: day, dayNotional: verdict.notional });
       this.stages.journal.observe((performance.now() - journalStarted) / 1000);
 
+      // The claim is durable: from here the journal owns the intent (recover() resends it after a crash), so the bus
+      // may take the shard's next intent while this one is on its way to the venue.
+      this.background(this.deliver(intent, signed, orderHash, deadlineAt, verdict.notional));
+      handedOff = true;
+    } finally {
+      if (!handedOff) metrics.inFlight.dec();
+    }
+  }
+
+  private async deliver(intent: CopyIntent, signed: SignedOrder, orderHash: Hex, deadlineAt: number, notional: bigint): Promise<void> {
+    try {
       const submitStarted = performance.now();
       const outcome = await this.submit(signed, orderHash, deadlineAt);
       this.stages.submit.observe((performance.now() - submitStarted) / 1000);
       await this.onVenueOutcome(intent, orderHash, outcome);
-      log.debug({ intent: intent.id, subscriber: intent.subscriberId, notional: formatMicros(verdict.notional), outcome: outcome.kind }, "intent executed");
+      this.options.log.debug({ intent: intent.id, subscriber: intent.subscriberId, notional: formatMicros(notional), outcome: outcome.kind }, "intent executed");
     } finally {
-      metrics.inFlight.dec();
+      this.options.metrics.inFlight.dec();
     }
+  }
+
+  /** Work that outlives the bus handler; a failure is logged (the journal keeps the claim for recover()). */
+  private background(work: Promise<unknown>): void {
+    const settled = work.catch((err: Error) => this.options.log.error({ err: err.message }, "intent delivery failed after its claim"));
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
   }
 
   /** A venue client that throws instead of answering is treated like a timeout: the order may have landed. */
@@ -252,15 +274,13 @@ export class Executor {
   private track(intent: CopyIntent, orderHash: Hex, ackAt: number): void {
     const { tracker, metrics } = this.options;
     if (!tracker) return;
-    const tracking = tracker.watch(orderHash).then((fill) => {
+    this.background(tracker.watch(orderHash).then((fill) => {
       if (!fill) return;
       this.stages.onchain_fill.observe(Math.max(0, fill.seenAtMs - ackAt) / 1000);
       metrics.copyLatency.observe({ milestone: "filled" }, Math.max(0, fill.seenAtMs - intent.timestamps.fillFirstSeenAtMs) / 1000);
       metrics.copyLatencyBlocks.observe(Number(fill.blockNumber - intent.source.blockNumber));
       this.report(intent, "filled", "", undefined, orderHash, fill);
-    });
-    this.inFlight.add(tracking);
-    void tracking.finally(() => this.inFlight.delete(tracking));
+    }));
   }
 
   private async finish(intent: CopyIntent, outcome: ExecutorOutcome, code: string, detail: string): Promise<void> {

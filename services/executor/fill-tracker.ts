@@ -36,11 +36,13 @@ export class FillTracker {
   private nextBlock: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  private stopped = false;
 
   constructor(private readonly options: FillTrackerOptions) {}
 
-  /** Resolves with the fill, or undefined after giveUpAfterMs or on stop. */
+  /** Resolves with the fill, or undefined after giveUpAfterMs or on stop (at once when already stopped). */
   watch(orderHash: Hex): Promise<OnChainFill | undefined> {
+    if (this.stopped) return Promise.resolve(undefined);
     const key = orderHash.toLowerCase() as Hex;
     return new Promise((resolve) => {
       this.watches.set(key, { resolve, giveUpAt: Date.now() + this.options.giveUpAfterMs });
@@ -53,6 +55,7 @@ export class FillTracker {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const watch of this.watches.values()) watch.resolve(undefined);

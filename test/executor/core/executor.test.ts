@@ -9,7 +9,7 @@ import { Executor, type ExecutionReport } from "../../../services/executor/execu
 import { IntentJournal } from "../../../services/executor/journal";
 import { KmsSignerError } from "../../../services/executor/signer/kms-signer";
 import { localSigner } from "../../../services/executor/signer/local-signer";
-import type { CopyIntent } from "../../../services/intents/intent";
+import type { BusMessage, CopyIntent } from "../../../services/intents/intent";
 import { ExposureLedger, utcDay } from "../../../services/listener/sizing/exposure";
 import type { CopyRule } from "../../../services/listener/subscribers/schema";
 import { EXECUTOR_METRICS } from "../../../services/metrics/catalogue";
@@ -84,7 +84,12 @@ async function executorWith(venue: OrderVenue, options: { file?: string; now?: (
     now: options.now ?? (() => T0),
   });
   const outcomes = async () => (await registry.getSingleMetric("polysync_executor_outcomes_total")!.get()).values.map((v) => `${v.labels.outcome}/${v.labels.reason}=${v.value}`);
-  return { executor, journal, reports, ledger, file, outcomes };
+  /** Handles a message and waits for what it handed to the venue in the background. */
+  const handle = async (message: BusMessage) => {
+    await executor.handle(message);
+    await executor.settled();
+  };
+  return { executor, handle, journal, reports, ledger, file, outcomes };
 }
 
 function fresh(subscriberId: string, logIndex: number): CopyIntent {
@@ -94,8 +99,8 @@ function fresh(subscriberId: string, logIndex: number): CopyIntent {
 describe("Executor", () => {
   it("signs and submits a fresh intent once; the venue receives an order the key really signed", async () => {
     const venue = new ScriptedVenue(accepted);
-    const { executor, reports, ledger } = await executorWith(venue);
-    await executor.handle(fresh("alice", 1));
+    const { handle, reports, ledger } = await executorWith(venue);
+    await handle(fresh("alice", 1));
     expect(venue.sent).toHaveLength(1);
     expect(await recoverOrderSigner(venue.sent[0]!)).toBe(key.address);
     expect(venue.sent[0]!.order).toMatchObject({ maker: key.address, tokenId: 42n, side: 0, timestamp: 1_764_000_000_000n });
@@ -106,10 +111,10 @@ describe("Executor", () => {
   it("executes a duplicate delivery once: in the same process and after a restart", async () => {
     const venue = new ScriptedVenue(accepted);
     const first = await executorWith(venue);
-    await Promise.all([first.executor.handle(fresh("alice", 2)), first.executor.handle(fresh("alice", 2))]);
+    await Promise.all([first.handle(fresh("alice", 2)), first.handle(fresh("alice", 2))]);
     await first.journal.close();
     const restarted = await executorWith(venue, { file: first.file });
-    await restarted.executor.handle(fresh("alice", 2));
+    await restarted.handle(fresh("alice", 2));
     expect(venue.sent).toHaveLength(1);
     expect(first.reports.map((r) => r.outcome).sort()).toEqual(["accepted", "duplicate"]);
     expect(restarted.reports.map((r) => r.outcome)).toEqual(["duplicate"]);
@@ -117,8 +122,8 @@ describe("Executor", () => {
 
   it("rejects a stale intent without signing or sending", async () => {
     const venue = new ScriptedVenue(accepted);
-    const { executor, reports, outcomes } = await executorWith(venue, { now: () => T0 - 100 + 751 });
-    await executor.handle(fresh("alice", 3));
+    const { handle, reports, outcomes } = await executorWith(venue, { now: () => T0 - 100 + 751 });
+    await handle(fresh("alice", 3));
     expect(venue.sent).toHaveLength(0);
     expect(reports[0]).toMatchObject({ outcome: "stale" });
     expect(await outcomes()).toContain("stale/deadline=1");
@@ -126,10 +131,10 @@ describe("Executor", () => {
 
   it("blocks an intent that current exposure no longer allows, and counts it as risk_blocked", async () => {
     const venue = new ScriptedVenue(accepted);
-    const { executor, reports, outcomes } = await executorWith(venue);
-    await executor.handle(fresh("alice", 4));
-    await executor.handle(fresh("alice", 5));
-    await executor.handle(fresh("alice", 6)); // 3 × 5 > market cap 12
+    const { handle, reports, outcomes } = await executorWith(venue);
+    await handle(fresh("alice", 4));
+    await handle(fresh("alice", 5));
+    await handle(fresh("alice", 6)); // 3 × 5 > market cap 12
     expect(venue.sent).toHaveLength(2);
     expect(reports.map((r) => r.outcome)).toEqual(["accepted", "accepted", "risk_blocked"]);
     expect(await outcomes()).toContain("risk_blocked/cap-per-market=1");
@@ -137,26 +142,26 @@ describe("Executor", () => {
 
   it("gives back the exposure of a venue rejection, keeps it for an unknown outcome", async () => {
     const rejecting = await executorWith(new ScriptedVenue((o) => ({ kind: "rejected", orderHash: hashOrder(o.domain, o.order), reason: "not enough balance" })));
-    await rejecting.executor.handle(fresh("alice", 7));
+    await rejecting.handle(fresh("alice", 7));
     expect(rejecting.reports[0]).toMatchObject({ outcome: "rejected", reason: "not enough balance" });
     expect(rejecting.ledger.usage("alice", 42n, DAY).market).toBe(0n);
 
     const timingOut = await executorWith(new ScriptedVenue((o) => ({ kind: "unknown", orderHash: hashOrder(o.domain, o.order), reason: "timeout after 2000 ms" })));
-    await timingOut.executor.handle(fresh("alice", 8));
+    await timingOut.handle(fresh("alice", 8));
     expect(timingOut.reports[0]).toMatchObject({ outcome: "venue_error" });
     expect(timingOut.ledger.usage("alice", 42n, DAY).market).toBe(5_000_000n);
 
     const throwing = await executorWith(new ThrowingVenue());
-    await throwing.executor.handle(fresh("alice", 12));
+    await throwing.handle(fresh("alice", 12));
     expect(throwing.reports[0]).toMatchObject({ outcome: "venue_error", reason: "venue client failed: socket hang up" });
   });
 
   it("drops an intent whose cancel arrived first, and one for a subscriber without an account", async () => {
     const venue = new ScriptedVenue(accepted);
-    const { executor, reports } = await executorWith(venue);
-    await executor.handle(cancelOf(fresh("alice", 9)));
-    await executor.handle(fresh("alice", 9));
-    await executor.handle(fresh("mallory", 10));
+    const { handle, reports } = await executorWith(venue);
+    await handle(cancelOf(fresh("alice", 9)));
+    await handle(fresh("alice", 9));
+    await handle(fresh("mallory", 10));
     expect(venue.sent).toHaveLength(0);
     expect(reports.map((r) => `${r.subscriberId}:${r.outcome}`)).toEqual(["alice:cancelled", "mallory:risk_blocked"]);
   });
@@ -175,7 +180,7 @@ describe("Executor", () => {
     expect(hashOrder(venue.sent[0]!.domain, venue.sent[0]!.order)).toBe(hashOrder(hanging.sent[0]!.domain, hanging.sent[0]!.order));
     expect(venue.sent[0]!.signature).toBe(hanging.sent[0]!.signature);
     expect(restarted.journal.entry(fresh("alice", 11).id)?.outcome?.outcome).toBe("accepted");
-    await restarted.executor.handle(fresh("alice", 11));
+    await restarted.handle(fresh("alice", 11));
     expect(venue.sent).toHaveLength(1);
   });
 
@@ -190,11 +195,11 @@ describe("Executor", () => {
       },
     };
     const venue = new ScriptedVenue(accepted);
-    const { executor, reports } = await executorWith(venue, { accounts: new Map([["alice", { ...account, key: flaky }]]) });
-    await expect(executor.handle(fresh("alice", 13))).rejects.toThrow(/throttled/);
+    const { handle, reports } = await executorWith(venue, { accounts: new Map([["alice", { ...account, key: flaky }]]) });
+    await expect(handle(fresh("alice", 13))).rejects.toThrow(/throttled/);
     expect(venue.sent).toHaveLength(0);
-    await executor.handle(fresh("alice", 13));
-    await executor.handle(fresh("alice", 13));
+    await handle(fresh("alice", 13));
+    await handle(fresh("alice", 13));
     expect(venue.sent).toHaveLength(1);
     expect(reports.map((r) => r.outcome)).toEqual(["accepted", "duplicate"]);
   });
