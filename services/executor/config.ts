@@ -12,6 +12,8 @@ const venueSchema = z
     orderType: z.enum(["FAK", "FOK"]).default("FAK"),
     /** Cap of one HTTP attempt; resends of the same bytes follow until submitTimeoutMs. */
     attemptTimeoutMs: z.number().int().min(50).max(30_000).default(1_500),
+    /** Orders in flight to the venue at once, and its keep-alive sockets; more wait for a slot. */
+    maxInFlight: z.number().int().min(1).max(1_024).default(64),
   })
   .strict();
 

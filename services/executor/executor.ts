@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Hex } from "viem";
 import type { BusMessage, CancelIntent, CopyIntent } from "../intents/intent";
-import { type ExposureLedger, utcDay } from "../listener/sizing/exposure";
+import { type ExposureLedger, type Reservation, utcDay } from "../listener/sizing/exposure";
 import { formatMicros } from "../listener/sizing/units";
 import type { CopyRule } from "../listener/subscribers/schema";
 import { EXECUTOR_METRICS, type ExecutorOutcome, type ExecutorStage } from "../metrics/catalogue";
@@ -47,6 +47,11 @@ export interface ExecutorOptions {
   deadlineMs: number;
   /** How long the venue round trips of one order may take, resends of the same bytes included. */
   submitTimeoutMs: number;
+  /**
+   * Orders on their way to the venue at once (the client's keep-alive sockets). Beyond it a shard waits for a slot:
+   * a thousand simultaneous POSTs would queue inside the HTTP agent and time out there, never having been sent.
+   */
+  maxInFlight: number;
   orderType: Extract<OrderType, "FAK" | "FOK">;
   builderCode?: Hex;
   metrics: ExecutorInstruments;
@@ -71,6 +76,8 @@ export class Executor {
   private readonly stages: Record<ExecutorStage, ReturnType<ExecutorInstruments["stageDuration"]["labels"]>>;
   private readonly now: () => number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private freeSlots: number;
+  private readonly slotWaiters: (() => void)[] = [];
 
   constructor(private readonly options: ExecutorOptions) {
     const stage = (name: ExecutorStage) => options.metrics.stageDuration.labels({ stage: name });
@@ -84,6 +91,7 @@ export class Executor {
       onchain_fill: stage("onchain_fill"),
     };
     this.now = options.now ?? Date.now;
+    this.freeSlots = options.maxInFlight;
   }
 
   /**
@@ -161,51 +169,90 @@ export class Executor {
       const verdict = recheckRisk(intent, rule, usage, this.options.globalKillSwitch());
       this.stages.risk.observe((performance.now() - riskStarted) / 1000);
       if (!verdict.allowed) return await this.finish(intent, "risk_blocked", verdict.reason, verdict.detail);
-
-      const account = this.options.accounts.get(intent.subscriberId);
-      if (!account) return await this.finish(intent, "invalid", "no_account", `no trading account for subscriber ${intent.subscriberId}`);
-      const signStarted = performance.now();
-      let signed: SignedOrder;
-      try {
-        const built = buildOrder(intent, account, marketOf(rule!), this.options.builderCode ? { builderCode: this.options.builderCode } : {});
-        signed = await signOrder(account.key, built.domain, built.order);
-      } catch (err) {
-        if (err instanceof KmsSignerError && err.retryable) {
-          // KMS throttled or timed out: nothing was claimed, so hand the intent back for redelivery, which the
-          // staleness check ends if KMS stays unavailable past the deadline.
-          journal.release(intent.id);
-          throw err;
-        }
-        return await this.finish(intent, "invalid", "unbuildable", (err as Error).message);
-      }
-      this.stages.sign.observe((performance.now() - signStarted) / 1000);
-      const orderHash = hashOrder(signed.domain, signed.order);
-
-      const journalStarted = performance.now();
-      const deadlineAt = this.now() + this.options.submitTimeoutMs;
+      // Charged before the first await, so the caps hold even if one subscriber's intents were ever handled at once.
       const marketNotional = intent.order.side === "BUY" ? verdict.notional : 0n;
-      await journal.claim({
-        id: intent.id,
-        at: this.now(),
-        subscriberId: intent.subscriberId,
-        orderHash,
-        order: encodeSignedOrder(signed),
-        tokenId: intent.order.tokenId.toString(),
-        marketNotional: marketNotional.toString(),
-        dayNotional: verdict.notional.toString(),
-        utcDay: day,
-        deadlineAt,
-      });
-      ledger.reserve({ intentId: intent.id, subscriberId: intent.subscriberId, tokenId: intent.order.tokenId, marketNotional, utcDay: day, dayNotional: verdict.notional });
-      this.stages.journal.observe((performance.now() - journalStarted) / 1000);
+      const reservation = { intentId: intent.id, subscriberId: intent.subscriberId, tokenId: intent.order.tokenId, marketNotional, utcDay: day, dayNotional: verdict.notional };
+      ledger.reserve(reservation);
+      let claimed = false;
 
-      // The claim is durable: from here the journal owns the intent (recover() resends it after a crash), so the bus
-      // may take the shard's next intent while this one is on its way to the venue.
-      this.background(this.deliver(intent, signed, orderHash, deadlineAt, verdict.notional));
-      handedOff = true;
+      try {
+        const account = this.options.accounts.get(intent.subscriberId);
+        if (!account) return await this.finish(intent, "invalid", "no_account", `no trading account for subscriber ${intent.subscriberId}`);
+        await this.acquireSlot();
+        const slot = { held: true };
+        try {
+          claimed = await this.prepareAndHandOff(intent, account, rule!, reservation, slot);
+          handedOff = !slot.held;
+        } finally {
+          if (slot.held) this.releaseSlot();
+        }
+      } finally {
+        if (!claimed) ledger.release(intent.id);
+      }
     } finally {
       if (!handedOff) metrics.inFlight.dec();
     }
+  }
+
+  /**
+   * Signs, claims and hands the order to the venue; on hand-off the slot passes to the delivery (slot.held = false).
+   * Returns whether the claim was made (from then on the reservation belongs to the journaled order).
+   */
+  private async prepareAndHandOff(intent: CopyIntent, account: SubscriberAccount, rule: CopyRule, reservation: Reservation, slot: { held: boolean }): Promise<boolean> {
+    const { journal } = this.options;
+    const signStarted = performance.now();
+    let signed: SignedOrder;
+    try {
+      const built = buildOrder(intent, account, marketOf(rule), this.options.builderCode ? { builderCode: this.options.builderCode } : {});
+      signed = await signOrder(account.key, built.domain, built.order);
+    } catch (err) {
+      if (err instanceof KmsSignerError && err.retryable) {
+        // KMS throttled or timed out: nothing was claimed, so hand the intent back for redelivery, which the
+        // staleness check ends if KMS stays unavailable past the deadline.
+        journal.release(intent.id);
+        throw err;
+      }
+      await this.finish(intent, "invalid", "unbuildable", (err as Error).message);
+      return false;
+    }
+    this.stages.sign.observe((performance.now() - signStarted) / 1000);
+    const orderHash = hashOrder(signed.domain, signed.order);
+
+    const journalStarted = performance.now();
+    const deadlineAt = this.now() + this.options.submitTimeoutMs;
+    await journal.claim({
+      id: intent.id,
+      at: this.now(),
+      subscriberId: intent.subscriberId,
+      orderHash,
+      order: encodeSignedOrder(signed),
+      tokenId: intent.order.tokenId.toString(),
+      marketNotional: reservation.marketNotional.toString(),
+      dayNotional: reservation.dayNotional.toString(),
+      utcDay: reservation.utcDay,
+      deadlineAt,
+    });
+    this.stages.journal.observe((performance.now() - journalStarted) / 1000);
+
+    // The claim is durable: from here the journal owns the intent (recover() resends it after a crash), so the bus
+    // may take the shard's next intent while this one is on its way to the venue.
+    slot.held = false;
+    this.background(this.deliver(intent, signed, orderHash, deadlineAt, reservation.dayNotional));
+    return true;
+  }
+
+  private async acquireSlot(): Promise<void> {
+    if (this.freeSlots > 0) {
+      this.freeSlots -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.freeSlots += 1;
   }
 
   private async deliver(intent: CopyIntent, signed: SignedOrder, orderHash: Hex, deadlineAt: number, notional: bigint): Promise<void> {
@@ -213,6 +260,7 @@ export class Executor {
       const submitStarted = performance.now();
       const outcome = await this.submit(signed, orderHash, deadlineAt);
       this.stages.submit.observe((performance.now() - submitStarted) / 1000);
+      this.releaseSlot();
       await this.onVenueOutcome(intent, orderHash, outcome);
       this.options.log.debug({ intent: intent.id, subscriber: intent.subscriberId, notional: formatMicros(notional), outcome: outcome.kind }, "intent executed");
     } finally {

@@ -86,6 +86,7 @@ export class ExecutorService {
       ...(tracker ? { tracker } : {}),
       deadlineMs: config.deadlineMs,
       submitTimeoutMs: config.submitTimeoutMs,
+      maxInFlight: config.venue.maxInFlight,
       orderType: config.venue.orderType,
       ...(config.builderCode ? { builderCode: config.builderCode as `0x${string}` } : {}),
       metrics,

@@ -14,6 +14,7 @@ export function venueFromConfig(
     baseUrl: config.url,
     accountFor: (signed: SignedOrder) => byMaker.get(signed.order.maker.toLowerCase()),
     attemptTimeoutMs: config.attemptTimeoutMs,
+    maxSockets: config.maxInFlight,
     ...(onAttempt ? { onAttempt } : {}),
   });
 }

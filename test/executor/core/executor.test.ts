@@ -77,6 +77,7 @@ async function executorWith(venue: OrderVenue, options: { file?: string; now?: (
     ledger,
     deadlineMs: 750,
     submitTimeoutMs: 2_000,
+    maxInFlight: 2,
     orderType: "FAK",
     metrics,
     log: pino({ level: "silent" }),
@@ -202,5 +203,30 @@ describe("Executor", () => {
     await handle(fresh("alice", 13));
     expect(venue.sent).toHaveLength(1);
     expect(reports.map((r) => r.outcome)).toEqual(["accepted", "duplicate"]);
+  });
+
+  it("keeps at most maxInFlight orders on their way to the venue; the next intent waits for a slot", async () => {
+    const answers: ((outcome: SubmitOutcome) => void)[] = [];
+    const venue = new ScriptedVenue(() => new Promise<SubmitOutcome>((resolve) => answers.push(resolve)) as unknown as SubmitOutcome);
+    const { executor } = await executorWith(venue);
+    // Three markets, so the caps allow all three at once.
+    const on = (logIndex: number, tokenId: bigint): CopyIntent => {
+      const base = fresh("alice", logIndex);
+      return { ...base, source: { ...base.source, tokenId }, order: { ...base.order, tokenId } };
+    };
+    void executor.handle(on(20, 1n));
+    void executor.handle(on(21, 2n));
+    const third = executor.handle(on(22, 3n));
+    await until(() => venue.sent.length === 2, "two orders on the wire");
+    let thirdHandled = false;
+    void third.then(() => (thirdHandled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(venue.sent).toHaveLength(2);
+    expect(thirdHandled).toBe(false);
+    answers[0]!(accepted(venue.sent[0]!));
+    await until(() => venue.sent.length === 3, "the third order once a slot is free");
+    answers[1]!(accepted(venue.sent[1]!));
+    answers[2]!(accepted(venue.sent[2]!));
+    await executor.settled();
   });
 });
