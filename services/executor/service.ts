@@ -3,7 +3,7 @@ import type { Registry } from "prom-client";
 import type { BusSubscription, IntentBus } from "../bus/bus";
 import { createBus } from "../bus/from-config";
 import { ExposureLedger } from "../listener/sizing/exposure";
-import { copyRulesByLeader, loadSubscribers } from "../listener/subscribers/load";
+import { copyRulesByLeader, loadSubscribers, reloadSubscribersOrKeep } from "../listener/subscribers/load";
 import type { CopyRule } from "../listener/subscribers/schema";
 import { EXECUTOR_METRICS, PROCESS_METRICS } from "../metrics/catalogue";
 import { monitorEventLoopDelay } from "../metrics/event-loop";
@@ -136,12 +136,10 @@ export class ExecutorService {
 
   /** Re-reads the subscribers file (SIGHUP): lowered caps and kill switches apply to the next intent. */
   reloadSubscribers(): void {
-    try {
+    reloadSubscribersOrKeep(this.options.log, () => {
       this.rules = rulesBySubscriber(this.options.config.subscribersFile);
-      this.options.log.info({ rules: this.rules.size }, "subscribers reloaded");
-    } catch (err) {
-      this.options.log.error({ err: (err as Error).message }, "subscribers reload failed; keeping the previous rules");
-    }
+      return { rules: this.rules.size };
+    });
   }
 
   setKillSwitch(on: boolean): void {

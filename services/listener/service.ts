@@ -12,7 +12,7 @@ import { CopyPipeline } from "./copy-pipeline";
 import { Detector, type ListenerInstruments } from "./detector";
 import { ExposureLedger, utcDay } from "./sizing/exposure";
 import { HotPathExerciser } from "./warm-up";
-import { copyRulesByLeader, loadSubscribers } from "./subscribers/load";
+import { copyRulesByLeader, loadSubscribers, reloadSubscribersOrKeep } from "./subscribers/load";
 import type { CopyRule } from "./subscribers/schema";
 
 type MinorGc = () => void;
@@ -124,14 +124,12 @@ export class ListenerService {
 
   /** Re-reads the subscribers file (SIGHUP); a bad file keeps the old rules and says why. */
   reloadSubscribers(): void {
-    try {
+    reloadSubscribersOrKeep(this.options.log, () => {
       const rules = copyRulesByLeader(loadSubscribers(this.options.config.subscribersFile));
       this.rules = rules;
       this.leaders = new Set([...rules.keys()].map((a) => a.toLowerCase()));
-      this.options.log.info({ leaders: this.leaders.size }, "subscribers reloaded");
-    } catch (err) {
-      this.options.log.error({ err: (err as Error).message }, "subscribers reload failed; keeping the previous rules");
-    }
+      return { leaders: this.leaders.size };
+    });
   }
 
   setKillSwitch(on: boolean): void {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,24 +15,18 @@ import { intent } from "../bus/messages";
 import { expectNoKey } from "../support/key-leaks";
 import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
 import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
+import { runServiceProcess, type ServiceProcess } from "../support/service-process";
 import { waitFor } from "../support/wait";
 
 jest.setTimeout(60_000);
 
-const TSX = path.join(__dirname, "../../node_modules/.bin/tsx");
-const MAIN = path.join(__dirname, "../../services/executor/main.ts");
 const SHARDS = 4;
+const children: ServiceProcess[] = [];
 
-const children: ReturnType<typeof spawn>[] = [];
-
-function run(configFile: string, env: Record<string, string>) {
-  const child = spawn(TSX, [MAIN, "--config", configFile], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const output = { text: "" };
-  child.stdout?.on("data", (c: Buffer) => (output.text += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output.text += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  children.push(child);
-  return { child, output, exited };
+function run(configFile: string, env: Record<string, string>): ServiceProcess {
+  const proc = runServiceProcess("executor", configFile, env);
+  children.push(proc);
+  return proc;
 }
 
 /** An intent for a real order on the stand-in venue: alice buys 5 pUSD of the default market, seen just now. */
@@ -68,7 +61,7 @@ describe("executor process (main.ts) on NATS", () => {
     writeFileSync(path.join(dir, "accounts.json"), JSON.stringify({ accounts: dev.accounts }));
   });
   afterEach(() => {
-    for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+    for (const { child } of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
   });
   afterAll(async () => {
     await book?.stop();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,21 +11,15 @@ import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import { startLocalProviders, type LocalProviders } from "../../services/rpc-proxy/local-providers";
 import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
 import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
+import { runServiceProcess } from "../support/service-process";
 import { waitFor } from "../support/wait";
 
 jest.setTimeout(60_000);
 
 const API_KEY = "sk-test-3c9f1e-do-not-log";
-const TSX = path.join(__dirname, "../../node_modules/.bin/tsx");
-const MAIN = path.join(__dirname, "../../services/listener/main.ts");
 
 function run(configFile: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(TSX, [MAIN, "--config", configFile], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const output = { text: "" };
-  child.stdout?.on("data", (c: Buffer) => (output.text += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output.text += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output, exited };
+  return runServiceProcess("listener", configFile, env);
 }
 
 /** The production entry point (`listener --config`) as its own process, publishing to a real NATS JetStream. */

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Address } from "viem";
@@ -62,4 +63,16 @@ export function copyRulesByLeader(config: SubscribersConfig): ReadonlyMap<Addres
     }
   }
   return rules;
+}
+
+/**
+ * SIGHUP: applies a freshly read subscribers file, or keeps the previous rules and says why. `apply` reads and applies
+ * it and returns what to log about the new rules.
+ */
+export function reloadSubscribersOrKeep(log: Logger, apply: () => Record<string, unknown>): void {
+  try {
+    log.info(apply(), "subscribers reloaded");
+  } catch (err) {
+    log.error({ err: (err as Error).message }, "subscribers reload failed; keeping the previous rules");
+  }
 }

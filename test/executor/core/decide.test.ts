@@ -1,24 +1,9 @@
 import { recheckRisk, intentNotional } from "../../../services/executor/decide/recheck-risk";
 import { freshness } from "../../../services/executor/decide/staleness";
-import type { CopyRule } from "../../../services/listener/subscribers/schema";
 import { intent } from "../../bus/messages";
+import { aliceRule } from "./rule-fixture";
 
-const rule: CopyRule = {
-  subscriberId: "alice",
-  leader: "0x1000000000000000000000000000000000000001",
-  sizing: { policy: "fixed", amount: 5_000_000n },
-  risk: {
-    maxOrderNotional: 10_000_000n,
-    maxMarketExposure: 20_000_000n,
-    maxDailyNotional: 30_000_000n,
-    minOrderNotional: 1_000_000n,
-    minPrice: 10_000n,
-    maxPrice: 990_000n,
-    maxSlippageBps: 200,
-    tickSize: 10_000n,
-  },
-  killSwitch: false,
-} as CopyRule;
+const rule = aliceRule({ maxOrderNotional: 10_000_000n, maxMarketExposure: 20_000_000n, maxDailyNotional: 30_000_000n });
 
 describe("freshness", () => {
   const base = intent("alice", 1);

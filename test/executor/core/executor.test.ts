@@ -11,13 +11,13 @@ import { KmsSignerError } from "../../../services/executor/signer/kms-signer";
 import { localSigner } from "../../../services/executor/signer/local-signer";
 import type { BusMessage, CopyIntent } from "../../../services/intents/intent";
 import { ExposureLedger, utcDay } from "../../../services/listener/sizing/exposure";
-import type { CopyRule } from "../../../services/listener/subscribers/schema";
 import { EXECUTOR_METRICS } from "../../../services/metrics/catalogue";
 import { createInstruments } from "../../../services/metrics/registry";
 import { hashOrder, recoverOrderSigner, type SignedOrder } from "../../../services/polymarket/order";
 import { apiCredentials } from "../../../services/venue/l2-auth";
 import type { OrderVenue, SubmitOutcome } from "../../../services/venue/venue";
 import { cancelOf, intent, until } from "../../bus/messages";
+import { aliceRule } from "./rule-fixture";
 
 const LEADER = "0x1000000000000000000000000000000000000001";
 /** A real epoch, not 0: the journal compacts by wall-clock retention on open. */
@@ -26,22 +26,7 @@ const DAY = utcDay(T0);
 const key = localSigner(generatePrivateKey());
 const api = { address: key.address, credentials: apiCredentials({ key: "k", secret: Buffer.from("s").toString("base64"), passphrase: "p" }) };
 const account: SubscriberAccount = { subscriberId: "alice", maker: key.address, signer: key.address, signatureType: 0, key, api };
-const rule = {
-  subscriberId: "alice",
-  leader: LEADER,
-  sizing: { policy: "fixed", amount: 5_000_000n },
-  risk: {
-    maxOrderNotional: 10_000_000n,
-    maxMarketExposure: 12_000_000n,
-    maxDailyNotional: 100_000_000n,
-    minOrderNotional: 1_000_000n,
-    minPrice: 10_000n,
-    maxPrice: 990_000n,
-    maxSlippageBps: 200,
-    tickSize: 10_000n,
-  },
-  killSwitch: false,
-} as CopyRule;
+const rule = aliceRule({ maxOrderNotional: 10_000_000n, maxMarketExposure: 12_000_000n, maxDailyNotional: 100_000_000n });
 
 /** A venue scripted per call (a unit-test stand-in; the real order book is exercised in the end-to-end tests). */
 class ScriptedVenue implements OrderVenue {
