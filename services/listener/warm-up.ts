@@ -8,6 +8,8 @@ import { ExposureLedger } from "./sizing/exposure";
 import type { CopyRule } from "./subscribers/schema";
 
 const ZERO32 = pad("0x", { size: 32 });
+/** Followers whose intents each synthetic fill builds. */
+const WARM_FOLLOWERS = 4;
 
 /**
  * A synthetic OrderFilled log as an RPC delivers it: parsed from JSON with a node's key order, so V8 specialises the
@@ -51,17 +53,22 @@ export class HotPathExerciser {
   private readonly index: ExchangeIndex;
   private readonly ledger = new ExposureLedger();
   private readonly maker: string | undefined;
+  private readonly rules: ReadonlyMap<Address, readonly CopyRule[]>;
   private next = 0;
-  /** Synthetic fills run so far. */
+  /** Synthetic fills run so far, and the intents they built. */
   fills = 0;
+  intents = 0;
 
   constructor(
     private readonly chainId: number,
     exchanges: readonly ExchangeContract[],
-    private readonly rules: ReadonlyMap<Address, readonly CopyRule[]>,
+    rules: ReadonlyMap<Address, readonly CopyRule[]>,
   ) {
     const leader = rules.keys().next().value as Address | undefined;
     this.maker = leader?.toLowerCase();
+    // Warming the code needs a few followers, not all: with a thousand, every synthetic fill built a thousand intents
+    // (start-up warm-up 70–85 s, keep-warm 1.1 cores while idle, measured by the fan-out bench).
+    this.rules = leader ? new Map([[leader, (rules.get(leader) ?? []).slice(0, WARM_FOLLOWERS)]]) : new Map();
     this.index = new ExchangeIndex(exchanges);
     this.logs = leader ? exchanges.flatMap((e) => [0, 1].map((i) => syntheticLog(e, leader, i))) : [];
   }
@@ -84,6 +91,7 @@ export class HotPathExerciser {
       const built = buildIntents(fill, this.rules, this.ledger, { nowMs: Date.now(), fillFirstSeenAtMs: Date.now(), globalKillSwitch: false });
       if (serialise) for (const intent of built.intents) encodeMessage(intent);
       this.fills++;
+      this.intents += built.intents.length;
     }
     return performance.now() - started;
   }

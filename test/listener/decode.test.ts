@@ -148,4 +148,14 @@ describe("HotPathExerciser", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(exerciser.fills - before).toBe(ticked);
   });
+
+  it("warms the path with a few followers however many a leader has", () => {
+    const subscribers = Array.from({ length: 1000 }, (_, i) => ({ id: `s${i}`, sizing: { policy: "fixed", amount: "5" }, risk: { maxOrderNotional: "10", maxMarketExposure: "10", maxDailyNotional: "10", maxSlippageBps: 100 }, follows: [{ leader: LEADER }] }));
+    const rules = copyRulesByLeader(parseSubscribers(JSON.stringify({ leaders: [{ address: LEADER }], subscribers }), "s.json"));
+    const exerciser = new HotPathExerciser(137, POLYGON_EXCHANGES, rules);
+    exerciser.run(50);
+    expect(exerciser.fills).toBeGreaterThan(0);
+    expect(exerciser.intents).toBeGreaterThan(0);
+    expect(exerciser.intents).toBeLessThanOrEqual(exerciser.fills * 4);
+  });
 });
