@@ -29,6 +29,7 @@ import { runSigningBench } from "./fanout-signing";
 import { IntentTap, type TappedIntent } from "./fanout-tap";
 import { startVenueChild, type VenueAccountInput, type VenueChild } from "./fanout-venue";
 import { histogramDelta, promCounterBy, promHistogram, summarize, type PromSample } from "./stats";
+import { Cleanups } from "./cleanups";
 
 const USAGE = `usage: tsx test/bench/executor-fanout.bench.ts [--subscribers N] [--rounds N] [--baseline-rounds N] [--shards N]
        [--signature-type 0|3] [--block-time-ms N] [--deadline-ms N] [--listener-keep-warm-ms N] [--signing-passes N]
@@ -113,26 +114,6 @@ function parseOptions(argv: string[]): Options {
     profileExecutor: values["profile-executor"] === undefined ? undefined : path.resolve(values["profile-executor"]),
     journalDir: values["journal-dir"] === undefined ? undefined : path.resolve(values["journal-dir"]),
   };
-}
-
-/** Runs cleanups last-in first-out and keeps going past a failing one, so nothing is left running. */
-class Cleanups {
-  private readonly steps: { what: string; run: () => Promise<unknown> | void }[] = [];
-
-  add(what: string, run: () => Promise<unknown> | void): void {
-    this.steps.push({ what, run });
-  }
-
-  /** Each step runs once, even if a timeout and the normal end both ask. */
-  async runAll(): Promise<void> {
-    for (const step of this.steps.splice(0).reverse()) {
-      try {
-        await step.run();
-      } catch (err) {
-        console.error(`cleanup of ${step.what} failed: ${(err as Error).message}`);
-      }
-    }
-  }
 }
 
 interface Stack {

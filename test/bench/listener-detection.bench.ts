@@ -45,6 +45,7 @@ import {
   type HistogramSnapshot,
   type PromSample,
 } from "./stats";
+import { Cleanups } from "./cleanups";
 
 const USAGE = `usage: tsx test/bench/listener-detection.bench.ts [--block-time-ms N] [--phase-seconds N] [--fills-per-block N]
                                                   [--listener-log-level LEVEL] [--probe-seconds N (0: no pause probe)]`;
@@ -535,25 +536,6 @@ async function probeMachine(options: Options, sim: TradeSimulator, reference: Bl
     sim.runRandom({ fillsPerBlock: options.fillsPerBlock, leaders: LEADERS, seed: "listener-detection-bench/pause-probe", durationMs: options.probeSeconds * 1000 }),
   );
   return { recording, blockArrivalsMs: [...reference.seenAtMs.values()] };
-}
-
-/** Runs cleanups last-in first-out and keeps going past a failing one, so nothing is left running. */
-class Cleanups {
-  private readonly steps: { what: string; run: () => Promise<void> | void }[] = [];
-
-  add(what: string, run: () => Promise<void> | void): void {
-    this.steps.push({ what, run });
-  }
-
-  async runAll(): Promise<void> {
-    for (const step of this.steps.reverse()) {
-      try {
-        await step.run();
-      } catch (err) {
-        console.error(`cleanup of ${step.what} failed: ${(err as Error).message}`);
-      }
-    }
-  }
 }
 
 async function main(): Promise<void> {
