@@ -1,4 +1,4 @@
-import { hits, type FaultKind, type FaultSet, type Transport } from "./faults";
+import { hits, withoutBlockTimestamp, type FaultKind, type FaultSet, type Transport } from "./faults";
 import type { Rng } from "./latency";
 import { isObject, parseQuantity, resultResponse, toHex, type JsonRpcRequest, type JsonRpcResponse } from "./json-rpc";
 
@@ -67,6 +67,10 @@ export function planCall(request: JsonRpcRequest, ctx: CallContext): CallPlan {
   if (request.method === "eth_getLogs" && hits(faults["empty-logs"], transport, methods, rng)) {
     transforms.push(() => []);
     applied.push("empty-logs");
+  }
+  if (request.method === "eth_getLogs" && hits(faults["legacy-logs"], transport, methods, rng)) {
+    transforms.push(withoutBlockTimestamp);
+    applied.push("legacy-logs");
   }
   let invalidJson = false;
   if (hits(faults.malformed, transport, methods, rng)) {

@@ -57,6 +57,8 @@ export const faultSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("wrong-chain"), ...common, chainId: z.number().int().positive().default(1) }),
   z.strictObject({ kind: z.literal("malformed"), ...common, mode: z.enum(["wrong-shape", "invalid-json"]).default("wrong-shape") }),
+  /** Logs without `blockTimestamp`, as nodes before geth 1.16 serve them (notifications and eth_getLogs alike). */
+  z.strictObject({ kind: z.literal("legacy-logs"), ...common }),
 ]);
 
 export type Fault = z.output<typeof faultSchema>;
@@ -113,7 +115,7 @@ export function latencyFaultDelay(faults: FaultSet, transport: Transport, method
 
 /** What to do with one subscription notification coming from upstream. */
 export type NotificationVerdict =
-  | { action: "forward"; applied: FaultKind[]; corrupt?: FaultOf<"malformed">["mode"] }
+  | { action: "forward"; applied: FaultKind[]; corrupt?: FaultOf<"malformed">["mode"]; legacyLogs?: true }
   | { action: "drop"; applied: FaultKind[] }
   | { action: "close"; code: number; applied: FaultKind[] };
 
@@ -132,10 +134,21 @@ export function notificationVerdict(faults: FaultSet, subscriptionType: string |
   if (hits(faults.malformed, "ws", methods, rng)) {
     return { action: "forward", applied: ["malformed"], corrupt: faults.malformed!.mode };
   }
+  if (subscriptionType === "logs" && hits(faults["legacy-logs"], "ws", methods, rng)) {
+    return { action: "forward", applied: ["legacy-logs"], legacyLogs: true };
+  }
   return { action: "forward", applied: [] };
 }
 
 /** Whether a `drop-subscriptions` fault in close mode should close a socket carrying these subscription types. */
 export function subscriptionMatches(fault: FaultOf<"drop-subscriptions">, subscriptionType: string | undefined): boolean {
   return fault.subscriptions === undefined || (subscriptionType !== undefined && fault.subscriptions.includes(subscriptionType));
+}
+
+/** A log (or list of logs) as a node without `blockTimestamp` in its logs serves it. */
+export function withoutBlockTimestamp(result: unknown): unknown {
+  if (Array.isArray(result)) return result.map(withoutBlockTimestamp);
+  if (typeof result !== "object" || result === null) return result;
+  const { blockTimestamp: _dropped, ...rest } = result as Record<string, unknown>;
+  return rest;
 }

@@ -3,7 +3,7 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer } from "ws";
 import { corruptResult, invalidJsonText, type CallPlan } from "./call-plan";
-import { hits, inScope, isSendableCloseCode, latencyFaultDelay, messageVerdict, notificationVerdict, subscriptionMatches } from "./faults";
+import { hits, inScope, isSendableCloseCode, latencyFaultDelay, messageVerdict, notificationVerdict, subscriptionMatches, withoutBlockTimestamp } from "./faults";
 import { sampleLatency } from "./latency";
 import {
   RPC_ERROR,
@@ -253,6 +253,8 @@ class WsConnection {
     if (verdict.corrupt === "invalid-json") out = invalidJsonText(text);
     else if (verdict.corrupt === "wrong-shape") {
       out = JSON.stringify({ ...notification, params: { ...notification.params, result: corruptResult(notification.params.result) } });
+    } else if (verdict.legacyLogs) {
+      out = JSON.stringify({ ...notification, params: { ...notification.params, result: withoutBlockTimestamp(notification.params.result) } });
     }
     const block = this.staleBlock(notification, type);
     if (block !== undefined && (this.held.length > 0 || !this.visible(block))) {

@@ -120,6 +120,24 @@ describe("listener under provider faults (anvil + four local providers)", () => 
   });
 });
 
+describe("listener on providers whose logs carry no blockTimestamp (nodes before geth 1.16)", () => {
+  it("takes each fill's block time from the block's header, so intents still carry the block timestamp", async () => {
+    const stack = await startListenerStack({
+      initialFaults: Object.fromEntries(["alchemy", "quicknode", "infura", "drpc"].map((name) => [name, [{ kind: "legacy-logs" as const }]])),
+    });
+    try {
+      const fills = await leaderFills(stack, 3);
+      await expectEachCopiedOnce(stack, fills);
+      for (const f of fills) {
+        for (const intent of intentsFor(stack.intents, f.txHash)) expect(intent.source.blockTimestamp).toBe(f.leaderFills[0]!.blockTimestamp);
+      }
+      expect(stack.providers.providers.alchemy.stats().faultsApplied["legacy-logs"] ?? 0).toBeGreaterThan(0);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
 describe("listener on a reorg (anvil_reorg)", () => {
   it("a fill whose block is reorged out has its intents cancelled", async () => {
     const stack = await startListenerStack();

@@ -1,5 +1,5 @@
 import { corruptResult, invalidJsonText, planCall } from "../../services/rpc-proxy/call-plan";
-import { faultSchema, FAULT_KINDS, notificationVerdict, type FaultSet } from "../../services/rpc-proxy/faults";
+import { faultSchema, FAULT_KINDS, notificationVerdict, withoutBlockTimestamp, type FaultSet } from "../../services/rpc-proxy/faults";
 import { createRng, latencyProfileSchema, sampleLatency } from "../../services/rpc-proxy/latency";
 import { ReleaseQueue } from "../../services/rpc-proxy/release-queue";
 
@@ -60,7 +60,7 @@ describe("fault schema", () => {
       mode: "silent",
       closeCode: 1001,
     });
-    expect(FAULT_KINDS).toHaveLength(9);
+    expect(FAULT_KINDS).toHaveLength(10);
   });
 
   test("reserved close codes are refused", () => {
@@ -109,4 +109,11 @@ describe("call planning", () => {
     });
     expect(notificationVerdict(faults({ kind: "drop-subscriptions", scope: "http" }), "newHeads", rng).action).toBe("forward");
   });
+});
+
+test("legacy-logs strips blockTimestamp from a log or a list of logs and leaves everything else", () => {
+  const log = { blockHash: "0x01", blockTimestamp: "0x6925d0c0", logIndex: "0x0" };
+  expect(withoutBlockTimestamp(log)).toEqual({ blockHash: "0x01", logIndex: "0x0" });
+  expect(withoutBlockTimestamp([log, log])).toEqual([{ blockHash: "0x01", logIndex: "0x0" }, { blockHash: "0x01", logIndex: "0x0" }]);
+  expect(withoutBlockTimestamp(null)).toBeNull();
 });
