@@ -46,9 +46,15 @@ class ThrowingVenue implements OrderVenue {
 
 const accepted = (order: SignedOrder): SubmitOutcome => ({ kind: "accepted", orderHash: hashOrder(order.domain, order.order), status: "matched", venueOrderId: "1" });
 
+const openJournals: IntentJournal[] = [];
+afterEach(async () => {
+  await Promise.all(openJournals.splice(0).map((journal) => journal.close()));
+});
+
 async function executorWith(venue: OrderVenue, options: { file?: string; now?: () => number; accounts?: Map<string, SubscriberAccount> } = {}) {
   const file = options.file ?? path.join(mkdtempSync(path.join(os.tmpdir(), "executor-")), "journal");
   const journal = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+  openJournals.push(journal);
   const registry = new Registry();
   const metrics = createInstruments(registry, EXECUTOR_METRICS);
   const reports: ExecutionReport[] = [];
