@@ -23,7 +23,7 @@ import { CTF_EXCHANGE_V2, FANOUT_LEADER, FANOUT_TOKEN, subscriberIds, writeExecu
 import { JournalTail } from "./fanout-journal";
 import { startNaiveExecutor } from "./fanout-naive";
 import { FANOUT_STAGES, renderMarkdown, type ExecutorInternals, type FanoutReport, type RoundReport } from "./fanout-report";
-import { histogramFigures, roundFigures, type OrderRecord } from "./fanout-round";
+import { histogramFigures, roundFigures, type OrderRecord, type RoundFigures, type RoundInput } from "./fanout-round";
 import { startServiceChild, type ServiceChild, type ServiceExit } from "./fanout-services";
 import { runSigningBench } from "./fanout-signing";
 import { IntentTap, type TappedIntent } from "./fanout-tap";
@@ -205,6 +205,16 @@ async function venueAcceptedAt(venue: VenueChild, records: readonly OrderRecord[
   return new Map(hashes.map((hash, i) => [hash, at[i] ?? null]));
 }
 
+/** What both runners do once a round is over: ask the venue when it accepted each order, settle them, count. */
+async function judgeRound(
+  venue: VenueChild,
+  input: Omit<RoundInput, "venueAcceptedAt" | "productionDeadlineMs">,
+): Promise<{ figures: RoundFigures; settlement: Record<string, number> }> {
+  const accepted = await venueAcceptedAt(venue, input.records);
+  const settlement = await settle(venue, [...accepted.keys()]);
+  return { figures: roundFigures({ ...input, venueAcceptedAt: accepted, productionDeadlineMs: PRODUCTION_DEADLINE_MS }), settlement };
+}
+
 interface RoundSpec {
   name: string;
   judged: boolean;
@@ -243,18 +253,7 @@ async function executorRound(stack: Stack, executor: ServiceChild, journal: Jour
     if (!outcome) return [];
     return [{ intentId: t.id, orderHash: journal.claims.get(t.id)?.orderHash, outcome: outcome.outcome, answeredAtMs: outcome.at }];
   });
-  const accepted = await venueAcceptedAt(venue, records);
-  const settlement = await settle(venue, [...accepted.keys()]);
-  const figures = roundFigures({
-    subscribers: n,
-    tapped,
-    undecodable,
-    fill,
-    records,
-    venueAcceptedAt: accepted,
-    venueOrdersAdded: venueAfter - venueBefore,
-    productionDeadlineMs: PRODUCTION_DEADLINE_MS,
-  });
+  const { figures, settlement } = await judgeRound(venue, { subscribers: n, tapped, undecodable, fill, records, venueOrdersAdded: venueAfter - venueBefore });
   return {
     report: {
       name: spec.name,
@@ -302,8 +301,14 @@ async function naiveRound(stack: Stack, name: string): Promise<RoundReport> {
       outcome: o.status === 200 && o.error === "" ? "accepted" : `rejected (${o.status}: ${o.error.slice(0, 80)})`,
       answeredAtMs: o.answeredAtMs,
     }));
-    const accepted = await venueAcceptedAt(venue, records);
-    const settlement = await settle(venue, [...accepted.keys()]);
+    const { figures, settlement } = await judgeRound(venue, {
+      subscribers: options.subscribers,
+      tapped,
+      undecodable,
+      fill,
+      records,
+      venueOrdersAdded: venueAfter - venueBefore,
+    });
     return {
       name,
       runner: "naive",
@@ -311,16 +316,7 @@ async function naiveRound(stack: Stack, name: string): Promise<RoundReport> {
       fill: { txHash: fill.txHash, blockNumber: fill.blockNumber.toString() },
       complete: result.orders.length >= options.subscribers,
       waitedMs,
-      figures: roundFigures({
-        subscribers: options.subscribers,
-        tapped,
-        undecodable,
-        fill,
-        records,
-        venueAcceptedAt: accepted,
-        venueOrdersAdded: venueAfter - venueBefore,
-        productionDeadlineMs: PRODUCTION_DEADLINE_MS,
-      }),
+      figures,
       listener: listenerStages(listenerBefore, listenerAfter),
       naive: { signMs: summarize(result.orders.map((o) => o.signMs)), postMs: summarize(result.orders.map((o) => o.postMs)) },
       cpu,
