@@ -6,7 +6,7 @@ import { formatMicros } from "../listener/sizing/units";
 import type { CopyRule } from "../listener/subscribers/schema";
 import { EXECUTOR_METRICS, type ExecutorOutcome, type ExecutorStage } from "../metrics/catalogue";
 import type { Instruments } from "../metrics/registry";
-import { decodeSignedOrder, encodeSignedOrder, hashOrder, type SignedOrder } from "../polymarket/order";
+import { decodeSignedOrder, encodeSignedOrder, type SignedOrder } from "../polymarket/order";
 import type { OrderType, OrderVenue, SubmitOutcome } from "../venue/venue";
 import type { SubscriberAccount } from "./accounts";
 import { freshness } from "./decide/staleness";
@@ -201,7 +201,7 @@ export class Executor {
   private async prepareAndHandOff(intent: CopyIntent, account: SubscriberAccount, rule: CopyRule, reservation: Reservation, slot: { held: boolean }): Promise<boolean> {
     const { journal } = this.options;
     const signStarted = performance.now();
-    let signed: SignedOrder;
+    let signed: SignedOrder & { orderHash: Hex };
     try {
       const built = buildOrder(intent, account, marketOf(rule), this.options.builderCode ? { builderCode: this.options.builderCode } : {});
       signed = await signOrder(account.key, built.domain, built.order);
@@ -216,7 +216,7 @@ export class Executor {
       return false;
     }
     this.stages.sign.observe((performance.now() - signStarted) / 1000);
-    const orderHash = hashOrder(signed.domain, signed.order);
+    const orderHash = signed.orderHash;
 
     const journalStarted = performance.now();
     const deadlineAt = this.now() + this.options.submitTimeoutMs;

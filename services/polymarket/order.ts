@@ -69,6 +69,8 @@ export interface SignedOrder {
   domain: OrderDomain;
   order: Order;
   signature: Hex;
+  /** hashOrder(domain, order), set by whoever signed it so the executor and the venue client do not hash again. */
+  orderHash?: Hex;
 }
 
 export function typedDataDomain(domain: OrderDomain): TypedDataDomain {

@@ -79,7 +79,7 @@ export class OrderBookClient implements OrderVenue {
   }
 
   async submit(signed: SignedOrder, options: SubmitOptions): Promise<SubmitOutcome> {
-    const orderHash = hashOrder(signed.domain, signed.order);
+    const orderHash = signed.orderHash ?? hashOrder(signed.domain, signed.order);
     const account = this.options.accountFor(signed);
     if (!account) return { kind: "rejected", orderHash, reason: `not sent: no API account for signer ${signed.order.signer}` };
     const saltProblem = unsendableSaltReason(signed.order.salt);

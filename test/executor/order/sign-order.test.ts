@@ -4,7 +4,7 @@ import type { TradingAccount } from "../../../services/executor/order/account";
 import { buildOrder } from "../../../services/executor/order/build-order";
 import { signOrder } from "../../../services/executor/order/sign-order";
 import { localSigner } from "../../../services/executor/signer/local-signer";
-import { ORDER_TYPES, recoverOrderSigner, type SignatureType } from "../../../services/polymarket/order";
+import { hashOrder, ORDER_TYPES, recoverOrderSigner, type SignatureType } from "../../../services/polymarket/order";
 import { EXCHANGES, makeIntent } from "./intent-fixture";
 
 const TICK = { tickSize: "0.01" } as const;
@@ -41,6 +41,7 @@ describe.each([
     const signed = await signOrder(signer, domain, order);
     expect(signed.domain).toEqual({ version, chainId: 137, verifyingContract: exchange });
     expect(signed.signature).toMatch(/^0x[0-9a-f]{128}(1b|1c)$/);
+    expect(signed.orderHash).toBe(hashOrder(domain, order));
     expect(await recoverOrderSigner(signed)).toBe(signer.address);
     expect([signed.order.maker, signed.order.signer, signed.order.signatureType]).toEqual([account.maker, account.signer, signatureType]);
   });
