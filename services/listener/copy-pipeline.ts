@@ -34,7 +34,7 @@ export class CopyPipeline {
 
   constructor(private readonly options: CopyPipelineOptions) {
     const stage = (name: string) => options.metrics.stageDuration.labels({ stage: name });
-    this.stages = { intent: stage("intent"), detect: stage("detect"), publish: stage("publish") };
+    this.stages = { intent: stage("intent"), detect: stage("detect"), publish: stage("publish"), published: stage("published") };
   }
 
   async onFill(fill: Fill, firstSeenAtMs: number): Promise<PublishedCopy[]> {
@@ -62,6 +62,7 @@ export class CopyPipeline {
     }
     const results = await Promise.allSettled(pending);
     this.stages.publish.observe((performance.now() - handedAt) / 1000);
+    this.stages.published.observe(Math.max(0, preciseNowMs() - firstSeenAtMs) / 1000);
     const copies: PublishedCopy[] = [];
     results.forEach((result, i) => {
       const intent = built.intents[i];

@@ -34,9 +34,11 @@ function metric<const T extends MetricType, const L extends readonly string[]>(
 /**
  * Listener stages per fill: decode the log; intent = size and build its followers' intents; detect = the log's first
  * arrival at any provider socket until those intents are built (our whole share, queueing behind other logs of the
- * same read included); publish = handing the intents to the bus until it acknowledges them (the bus's share).
+ * same read included); publish = handing the intents to the bus until it acknowledges them (the bus's share);
+ * published = first arrival until the bus acknowledged every intent (detect + publish as one observation: the detection
+ * SLI, which two histograms cannot be added into).
  */
-export const LISTENER_STAGES = ["decode", "intent", "publish", "detect"] as const;
+export const LISTENER_STAGES = ["decode", "intent", "publish", "detect", "published"] as const;
 export type ListenerStage = (typeof LISTENER_STAGES)[number];
 
 /** Error kinds of the RPC layer; one vocabulary for the listener and the latency exporter. */
@@ -74,7 +76,7 @@ export const LISTENER_METRICS = {
   stageDuration: metric(
     "polysync_listener_stage_duration_seconds",
     "histogram",
-    "Per fill: decode, intent (size + build), detect (first arrival → intents built), publish (hand-off → bus acknowledgement).",
+    "Per fill: decode, intent (size + build), detect (first arrival → intents built), publish (hand-off → bus acknowledgement), published (first arrival → bus acknowledgement).",
     ["stage"],
     LATENCY_BUCKETS_SECONDS,
   ),
@@ -230,6 +232,63 @@ export const EXECUTOR_METRICS = {
   ready: metric("polysync_executor_ready", "gauge", "1 while the executor takes intents (bus subscribed, journal open).", []),
 } as const;
 
+/** RPC methods the latency exporter times on every provider: the ones the listener's confirmer and poller depend on. */
+export const PROBE_METHODS = ["eth_blockNumber", "eth_getLogs", "eth_getBlockByNumber"] as const;
+export type ProbeMethod = (typeof PROBE_METHODS)[number];
+
+/**
+ * The latency exporter (services/latency-exporter): an independent view of every provider, so "is it the RPC?" has an
+ * answer that does not depend on the listener being healthy. Same error vocabulary as the listener (RPC_ERROR_KINDS).
+ */
+export const LATENCY_EXPORTER_METRICS = {
+  headArrivalLag: metric(
+    "polysync_probe_head_arrival_lag_seconds",
+    "histogram",
+    "How long after the fastest provider this provider's newHeads subscription delivered the same block (0 for the first).",
+    ["provider"],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  headLagBlocks: metric(
+    "polysync_probe_head_lag_blocks",
+    "gauge",
+    "Blocks this provider's latest head is behind the highest head any provider delivered.",
+    ["provider"],
+  ),
+  requestDuration: metric(
+    "polysync_probe_request_duration_seconds",
+    "histogram",
+    "Round trip of the exporter's probe requests by provider and method (successful answers only).",
+    ["provider", "method"],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  requests: metric(
+    "polysync_probe_requests_total",
+    "counter",
+    "Probe requests sent, by provider and method (the denominator of the error rate).",
+    ["provider", "method"],
+  ),
+  errors: metric(
+    "polysync_probe_errors_total",
+    "counter",
+    "Probe failures by provider, method (or subscription) and kind (RPC_ERROR_KINDS).",
+    ["provider", "method", "kind"],
+  ),
+  wsConnected: metric("polysync_probe_ws_connected", "gauge", "1 while the provider's WebSocket is open and on the right chain.", ["provider"]),
+  lastHeadSeconds: metric(
+    "polysync_probe_last_head_timestamp_seconds",
+    "gauge",
+    "Unix time the provider's newHeads subscription last delivered a head; time() minus this is the subscription's silence.",
+    ["provider"],
+  ),
+  subscriptionLive: metric(
+    "polysync_probe_subscription_live",
+    "gauge",
+    "1 while the newHeads subscription delivers heads as other providers advance, 0 when it went silent.",
+    ["provider"],
+  ),
+  wrongChain: metric("polysync_probe_wrong_chain", "gauge", "1 when the provider answered eth_chainId with another chain.", ["provider"]),
+} as const;
+
 export const PROCESS_METRICS = {
   eventLoopDelay: metric(
     "polysync_event_loop_delay_seconds",
@@ -250,6 +309,7 @@ export const NODE_DEFAULT_METRICS = {
 export const ALL_METRICS: readonly MetricDefinition[] = [
   ...Object.values(LISTENER_METRICS),
   ...Object.values(EXECUTOR_METRICS),
+  ...Object.values(LATENCY_EXPORTER_METRICS),
   ...Object.values(PROCESS_METRICS),
   ...Object.values(NODE_DEFAULT_METRICS),
 ];

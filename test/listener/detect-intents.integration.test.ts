@@ -56,7 +56,7 @@ describe("listener: leader fill → intents (anvil + four local providers)", () 
     const res = await fetch(`${stack.service.httpUrl}/readyz`);
     expect(res.status).toBe(200);
     const metrics = await (await fetch(`${stack.service.httpUrl}/metrics`)).text();
-    for (const stage of ["decode", "intent", "publish", "detect"]) {
+    for (const stage of ["decode", "intent", "publish", "detect", "published"]) {
       expect(metrics).toMatch(new RegExp(`polysync_listener_stage_duration_seconds_count\\{service="listener",stage="${stage}"\\} [1-9]`));
     }
     expect(metrics).toMatch(/polysync_listener_provider_arrival_lag_seconds_count\{service="listener",provider="[a-z]+",kind="head"\} [1-9]/);
