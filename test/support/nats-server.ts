@@ -1,27 +1,14 @@
 import { spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { binaryOnPath } from "./binaries";
 
 export interface NatsServer {
   url: string;
   stop(): Promise<void>;
-}
-
-/** Tests that need NATS run a real JetStream server: a missing binary is a failure, not a skip. */
-function natsServerBinary(): string {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, "nats-server");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry
-    }
-  }
-  throw new Error(`nats-server is not on PATH (${process.env.PATH}); these tests need it (Debian: apt-get install nats-server)`);
 }
 
 export function freePort(): Promise<number> {
@@ -48,7 +35,7 @@ function accepts(port: number): Promise<boolean> {
 
 /** `nats-server -js` on a free 127.0.0.1 port with a throwaway store; resolves once it accepts connections. */
 export async function startNatsServer(): Promise<NatsServer> {
-  const binary = natsServerBinary();
+  const binary = binaryOnPath("nats-server", "nats-server");
   const port = await freePort();
   const storeDir = mkdtempSync(path.join(tmpdir(), "nats-js-"));
   const server = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });

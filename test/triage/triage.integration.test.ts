@@ -1,0 +1,162 @@
+/**
+ * Triage against a real Prometheus scraping the local stack (anvil, four providers, listener, executor, venue) while a
+ * leader trades: an injected provider fault must be named as that provider, an event-loop stall as us.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import pino from "pino";
+import { startLocalStack, type LocalStack } from "../../services/local-stack/stack";
+import { NoDataError } from "../../services/triage/collect";
+import { PrometheusApi, PrometheusApiError } from "../../services/triage/prometheus-api";
+import { triageObjectives } from "../../services/triage/objectives";
+import { runTriage } from "../../services/triage/triage";
+import { freePort } from "../support/nats-server";
+import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
+import { startTestPrometheus, type TestPrometheus } from "../support/prometheus";
+
+const REGION = "local-1";
+const ROOT = path.join(__dirname, "..", "..");
+const OBJECTIVES = triageObjectives();
+
+const hostPort = (url: string | undefined) => new URL(url ?? "http://missing").host;
+
+/** Blocks this process's event loop for `blockMs` out of every `everyMs`, for `totalMs`: a CPU-bound bug in our code. */
+async function stallEventLoop(totalMs: number, blockMs: number, everyMs: number): Promise<void> {
+  const end = Date.now() + totalMs;
+  while (Date.now() < end) {
+    const until = Date.now() + blockMs;
+    while (Date.now() < until) {
+      // busy: nothing else on this thread runs
+    }
+    await sleep(everyMs - blockMs);
+  }
+}
+
+describe("triage: us or the RPC?", () => {
+  let stack: LocalStack;
+  let prometheus: TestPrometheus;
+  let trading = true;
+  let trades: Promise<void>;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      blockTimeMs: 500,
+      subscribers: TEST_SUBSCRIBERS,
+      log: pino({ level: "silent" }),
+      latency: "zero",
+      seed: "triage",
+      execution: {},
+    });
+    prometheus = await startTestPrometheus({
+      targets: [
+        { job: "listener", address: hostPort(stack.listener.httpUrl), region: REGION },
+        { job: "executor", address: hostPort(stack.executor?.httpUrl), region: REGION },
+      ],
+    });
+    trades = (async () => {
+      let side: "BUY" | "SELL" = "BUY";
+      while (trading) {
+        await stack.sim.leaderAsMaker({ leader: LEADER_A, side, counterparties: 1 });
+        side = side === "BUY" ? "SELL" : "BUY";
+        await sleep(250);
+      }
+    })();
+    await prometheus.waitForScrapes(3);
+  }, 90_000);
+
+  afterAll(async () => {
+    trading = false;
+    await trades?.catch(() => undefined);
+    await prometheus?.stop();
+    await stack?.stop();
+  });
+
+  const triage = (window: string) =>
+    runTriage({ prometheusUrl: prometheus.url, window, region: REGION, json: false }, OBJECTIVES);
+
+  /** Bounded: Prometheus needs a few scrapes of the new behaviour before a rate over the window shows it. */
+  async function triageUntil(window: string, accept: (culpritKind: string, text: string) => boolean, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    let last = await triage(window);
+    while (!accept(last.verdict.culprit.kind, last.text) && Date.now() < deadline) {
+      await sleep(1000);
+      last = await triage(window);
+    }
+    return last;
+  }
+
+  it("reads a healthy stack: copies accepted, every provider reported, no provider blamed", async () => {
+    const result = await triageUntil("20s", () => true, 0);
+    const healthy = await triageUntil("20s", (_k, text) => /over \d+ events/.test(text), 20_000);
+    expect(healthy.reading.copy.count).toBeGreaterThan(0);
+    expect(healthy.reading.providers.map((p) => p.name)).toEqual(["alchemy", "drpc", "infura", "quicknode"]);
+    expect(healthy.reading.processes.map((p) => p.service)).toEqual(expect.arrayContaining(["executor", "listener"]));
+    expect(result.verdict.culprit.kind).not.toBe("provider");
+    expect(healthy.text).toMatch(/End to end \(leader fill first seen → copy accepted\): p50 [\d.]+ [mµ]?s, p99/);
+  }, 40_000);
+
+  it("names the provider whose messages arrive late", async () => {
+    await stack.providers.client.setFault("infura", "latency", { addMs: 700 });
+    try {
+      const result = await triageUntil("15s", (kind, text) => kind === "provider" && text.includes("VERDICT: RPC provider infura"), 45_000);
+      expect(result.verdict.culprit).toEqual({ kind: "provider", name: "infura" });
+      expect(result.text).toMatch(/VERDICT: RPC provider infura: .*infura.* (\d+) ms \(budget 250 ms\)/);
+      const infura = result.reading.providers.find((p) => p.name === "infura")!;
+      expect(infura.arrivalLagP99Seconds).toBeGreaterThan(0.25);
+      for (const other of result.reading.providers.filter((p) => p.name !== "infura")) {
+        expect(other.arrivalLagP99Seconds ?? 0).toBeLessThan(0.25);
+      }
+    } finally {
+      await stack.providers.client.clearAllFaults();
+    }
+  }, 60_000);
+
+  it("names us when our event loop stalls", async () => {
+    // Let the latency fault's last late messages age out of the window first.
+    await sleep(2000);
+    await stallEventLoop(10_000, 250, 400);
+    const result = await triageUntil("10s", (kind) => kind === "us", 10_000);
+    expect(result.verdict.culprit.kind).toBe("us");
+    expect(result.verdict.suspects[0]!.what).toMatch(/event-loop delay p99/);
+    expect(result.verdict.suspects[0]!.value).toBeGreaterThan(0.1);
+    expect(result.text).toMatch(/VERDICT: us \((listener|executor)\): event-loop delay p99/);
+  }, 40_000);
+
+  it("says which regions exist when asked for one without data", async () => {
+    const api = new PrometheusApi({ url: prometheus.url });
+    const err = await runTriage({ prometheusUrl: prometheus.url, window: "5m", region: "eu-9", json: false }, OBJECTIVES).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(NoDataError);
+    expect((err as Error).message).toBe(`Prometheus has no scrape targets for region "eu-9"; regions it has: ${REGION}`);
+    await expect(api.query("rate(up[")).rejects.toThrow(/Prometheus rejected the query \(bad_data: .*\): rate\(up\[/);
+  });
+
+  it("fails clearly on an unreachable Prometheus or something that is not one", async () => {
+    const closed = await freePort();
+    await expect(new PrometheusApi({ url: `http://127.0.0.1:${closed}` }).query("up")).rejects.toThrow(
+      new PrometheusApiError(`cannot reach Prometheus at http://127.0.0.1:${closed}: ECONNREFUSED`),
+    );
+    // The listener's health server is HTTP but not Prometheus.
+    await expect(new PrometheusApi({ url: stack.listener.httpUrl! }).query("up")).rejects.toThrow(/is this a Prometheus\?/);
+    expect(() => new PrometheusApi({ url: "prometheus:9090" })).toThrow(/must be http:\/\/ or https:\/\//);
+  });
+
+  it("as a command: prints the report and verdict, and exits 2 on bad arguments and 3 when Prometheus is unreachable", async () => {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", "services/triage/main.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+    const ok = run(["--prometheus", prometheus.url, "--region", REGION, "--window", "1m"]);
+    expect(ok.stderr).toBe("");
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^Poly Syncer triage: region local-1, last 1m/);
+    expect(ok.stdout).toMatch(/\nVERDICT: /);
+    const json = JSON.parse(run(["--prometheus", prometheus.url, "--region", REGION, "--json"]).stdout);
+    expect(json.verdict.summary).toEqual(expect.any(String));
+    const bad = run(["--window", "soon"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^triage: --window "soon" is not a duration/);
+    const closed = await freePort();
+    const down = run(["--prometheus", `http://127.0.0.1:${closed}`]);
+    expect(down.status).toBe(3);
+    expect(down.stderr).toBe(`triage: cannot reach Prometheus at http://127.0.0.1:${closed}: ECONNREFUSED\n`);
+  }, 60_000);
+});
