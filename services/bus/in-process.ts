@@ -1,14 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { decodeMessage, encodeMessage, type BusMessage } from "../intents/intent";
+import { decodeBatch, encodeBatch, type DecodedBatch } from "../intents/batch";
+import { encodeMessage, type BusMessage } from "../intents/intent";
 import {
   messageId,
+  oneAtATime,
+  type BatchHandler,
+  type BatchPart,
   type BusSubscription,
   type IntentBus,
   type MessageHandler,
   type PublishResult,
   type SubscribeOptions,
 } from "./bus";
-import { assertShardCount, shardList, shardOf } from "./shard";
+import { assertShardCount, batchGroups, batchMessageId, shardList, shardOf } from "./shard";
 
 export interface InProcessBusOptions {
   shardCount: number;
@@ -28,21 +32,29 @@ export interface InProcessBusOptions {
 
 interface ShardState {
   /** Encoded payloads: messages cross the bus serialised, as on NATS, so the local stack exercises the codec. */
-  queue: { payload: string; attempts: number }[];
+  queue: QueuedPayload[];
   consumer?: ShardConsumer;
   /** The delivery loop running on this shard, and whose it is (a drained subscription waits only for its own). */
   pumping?: { consumer: ShardConsumer; done: Promise<void> };
 }
 
+interface QueuedPayload {
+  payload: string;
+  attempts: number;
+  /** Decoded at the first delivery; a retry hands over the same messages. */
+  decoded?: DecodedBatch;
+}
+
 interface ShardConsumer {
-  handler: MessageHandler;
+  handler: BatchHandler;
   options: SubscribeOptions;
   stopped: boolean;
 }
 
 /**
  * IntentBus inside one process, for the local stack and tests. It keeps NatsBus's semantics that callers can observe:
- * asynchronous delivery, per-shard order, at-least-once with bounded retries, duplicate window, and messages that wait
+ * asynchronous delivery, per-shard order, a batch group as one bus message (one id, one payload, delivered and retried
+ * whole), at-least-once with bounded retries, duplicate window, and messages that wait
  * for a subscriber (published before anyone subscribed, or between an unsubscribe and the next subscribe). One
  * subscription per shard at a time: shards are the unit of work sharing.
  */
@@ -71,22 +83,27 @@ export class InProcessBus implements IntentBus {
 
   async publish(message: BusMessage): Promise<PublishResult> {
     if (this.closed) throw new Error("in-process intent bus is closed");
-    const payload = encodeMessage(message);
     const shard = shardOf(message.subscriberId, this.shardCount);
-    const now = this.now();
-    this.forgetExpired(now);
-    const id = messageId(message);
-    if (this.seen.has(id)) return { shard, duplicate: true };
-    this.seen.set(id, now);
-    this.shards[shard]!.queue.push({ payload, attempts: 0 });
-    this.onPublish?.(message);
-    this.kick(shard);
-    return { shard, duplicate: false };
+    return { shard, duplicate: !this.enqueue(shard, messageId(message), encodeMessage(message), [message]) };
   }
 
-  async subscribe(
+  async publishBatch(batchId: string, messages: readonly BusMessage[]): Promise<BatchPart[]> {
+    if (this.closed) throw new Error("in-process intent bus is closed");
+    return batchGroups(messages, this.shardCount).map((group) => ({
+      shard: group.shard,
+      messages: group.messages,
+      ok: true,
+      duplicate: !this.enqueue(group.shard, batchMessageId(batchId, group), encodeBatch(group.messages), group.messages),
+    }));
+  }
+
+  async subscribe(shards: number | readonly number[], handler: MessageHandler, options: SubscribeOptions = {}): Promise<BusSubscription> {
+    return this.subscribeBatches(shards, oneAtATime(handler), options);
+  }
+
+  async subscribeBatches(
     shards: number | readonly number[],
-    handler: MessageHandler,
+    handler: BatchHandler,
     options: SubscribeOptions = {},
   ): Promise<BusSubscription> {
     if (this.closed) throw new Error("in-process intent bus is closed");
@@ -121,6 +138,18 @@ export class InProcessBus implements IntentBus {
     await Promise.all([...this.subscriptions].map((s) => s.drain()));
   }
 
+  /** False when `id` was published within the duplicate window: nothing is enqueued. */
+  private enqueue(shard: number, id: string, payload: string, messages: readonly BusMessage[]): boolean {
+    const now = this.now();
+    this.forgetExpired(now);
+    if (this.seen.has(id)) return false;
+    this.seen.set(id, now);
+    this.shards[shard]!.queue.push({ payload, attempts: 0 });
+    if (this.onPublish) for (const message of messages) this.onPublish(message);
+    this.kick(shard);
+    return true;
+  }
+
   private kick(shard: number): void {
     const state = this.shards[shard]!;
     if (state.pumping || !state.consumer || state.queue.length === 0) return;
@@ -141,22 +170,23 @@ export class InProcessBus implements IntentBus {
     while (!consumer.stopped && state.queue.length > 0) {
       const entry = state.queue[0]!;
       entry.attempts += 1;
-      let message: BusMessage;
-      try {
-        message = decodeMessage(entry.payload);
-      } catch (err) {
-        // A payload that does not decode never will: drop it, say so, and keep the shard moving.
+      if (!entry.decoded) {
+        entry.decoded = decodeBatch(entry.payload);
+        // An item that does not decode never will: say so, and hand over the rest.
+        for (const error of entry.decoded.rejected) consumer.options.onError?.({ shard, error, final: true });
+      }
+      const { messages } = entry.decoded;
+      if (messages.length === 0) {
         state.queue.shift();
-        consumer.options.onError?.({ shard, error: asError(err), final: true });
         continue;
       }
       try {
-        await consumer.handler(message, { shard, attempt: entry.attempts });
+        await consumer.handler(messages, { shard, attempt: entry.attempts });
         state.queue.shift();
       } catch (err) {
         const final = entry.attempts >= this.maxDeliver;
         if (final) state.queue.shift();
-        consumer.options.onError?.({ shard, error: asError(err), message, final });
+        consumer.options.onError?.({ shard, error: asError(err), messages, final });
         if (!final) await sleep(this.retryDelayMs);
       }
     }

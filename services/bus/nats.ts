@@ -13,16 +13,20 @@ import {
   type JsMsg,
   type NatsConnection,
 } from "nats";
-import { decodeMessage, encodeMessage, type BusMessage } from "../intents/intent";
+import { decodeBatch, encodeBatch } from "../intents/batch";
+import { encodeMessage, type BusMessage } from "../intents/intent";
 import {
   messageId,
+  oneAtATime,
+  type BatchHandler,
+  type BatchPart,
   type BusSubscription,
   type IntentBus,
   type MessageHandler,
   type PublishResult,
   type SubscribeOptions,
 } from "./bus";
-import { assertShardCount, shardList, shardOf } from "./shard";
+import { assertShardCount, batchGroups, batchMessageId, shardList, shardOf } from "./shard";
 
 export interface NatsBusOptions {
   /** e.g. "nats://nats-1:4222"; credentials go in user/pass/token, never in the URL (they would end up in logs). */
@@ -68,15 +72,23 @@ const DEFAULTS = {
 
 type Settings = typeof DEFAULTS & { shardCount: number; servers: string[] };
 
-/** How long one pull waits on an idle shard before the loop pulls again. */
-const PULL_EXPIRES_MS = 5_000;
+/**
+ * Bus messages one pull asks for: each is a batch (of ~30 intents in a large fan-out), so a pull brings a fan-out's
+ * share of a shard at once instead of one round trip per message.
+ */
+const FETCH_MAX_MESSAGES = 16;
+/** How long one pull waits on an idle shard before the loop pulls again: the client's minimum, see handBack. */
+const FETCH_EXPIRES_MS = 1_000;
+/** Handed-back messages are redelivered once any pull of ours has expired, so the server cannot send them back to it. */
+const HAND_BACK_DELAY_MS = FETCH_EXPIRES_MS + 250;
 const JS_STREAM_NOT_FOUND = 10059;
 const JS_STREAM_NAME_IN_USE = 10058;
 const JS_CONSUMER_NOT_FOUND = 10014;
 
 /**
- * IntentBus on NATS JetStream. One stream holds every shard's subject; each message is published with its message id
- * as `Nats-Msg-Id`, so the stream's duplicate window drops the copy a second listener (another region) publishes.
+ * IntentBus on NATS JetStream. One stream holds every shard's subject; each bus message is published with its id (see
+ * IntentBus) as `Nats-Msg-Id`, so the stream's duplicate window drops the copy a second listener (another region)
+ * publishes.
  * Each shard has a durable pull consumer with explicit acknowledgement: a restarted executor resumes where the last
  * acknowledgement left off. Stream and consumers are created or updated idempotently by whoever connects first.
  */
@@ -131,16 +143,28 @@ export class NatsBus implements IntentBus {
   async publish(message: BusMessage): Promise<PublishResult> {
     if (this.closed) throw new Error("NATS intent bus is closed");
     const shard = shardOf(message.subscriberId, this.shardCount);
-    const ack = await this.js.publish(this.subject(shard), new TextEncoder().encode(encodeMessage(message)), {
-      msgID: messageId(message),
-      expect: { streamName: this.settings.streamName },
-    });
-    return { shard, duplicate: ack.duplicate };
+    return { shard, duplicate: await this.store(shard, messageId(message), encodeMessage(message)) };
   }
 
-  async subscribe(
+  async publishBatch(batchId: string, messages: readonly BusMessage[]): Promise<BatchPart[]> {
+    if (this.closed) throw new Error("NATS intent bus is closed");
+    return Promise.all(
+      batchGroups(messages, this.shardCount).map(({ shard, group, messages: carried }) =>
+        this.store(shard, batchMessageId(batchId, { shard, group }), encodeBatch(carried)).then(
+          (duplicate): BatchPart => ({ shard, messages: carried, ok: true, duplicate }),
+          (err): BatchPart => ({ shard, messages: carried, ok: false, error: asError(err) }),
+        ),
+      ),
+    );
+  }
+
+  async subscribe(shards: number | readonly number[], handler: MessageHandler, options: SubscribeOptions = {}): Promise<BusSubscription> {
+    return this.subscribeBatches(shards, oneAtATime(handler), options);
+  }
+
+  async subscribeBatches(
     shards: number | readonly number[],
-    handler: MessageHandler,
+    handler: BatchHandler,
     options: SubscribeOptions = {},
   ): Promise<BusSubscription> {
     if (this.closed) throw new Error("NATS intent bus is closed");
@@ -180,48 +204,55 @@ export class NatsBus implements IntentBus {
     await this.nc.drain();
   }
 
+  /** Resolves true when the stream already held `id` (within its duplicate window) and stored nothing. */
+  private async store(shard: number, id: string, payload: string): Promise<boolean> {
+    const ack = await this.js.publish(this.subject(shard), encoder.encode(payload), {
+      msgID: id,
+      expect: { streamName: this.settings.streamName },
+    });
+    return ack.duplicate;
+  }
+
   /**
-   * Pulls one message at a time and pulls the next only after handling it. A long-lived batch pull would keep a
-   * request open on the server after the subscription stops, and messages sent into it (including ones we hand back)
-   * would sit unacknowledged until ackWait: a one-message pull completes as soon as it is answered.
+   * Pulls up to FETCH_MAX_MESSAGES at a time and handles them one after the other. A pull stays open on the server
+   * until it has them all or expires (FETCH_EXPIRES_MS), so it can outlive the subscription: what it still brings
+   * after a stop is handed back (handBack).
    */
   private async run(
     shard: number,
     consumer: Consumer,
-    handler: MessageHandler,
+    handler: BatchHandler,
     options: SubscribeOptions,
     stop: Stop,
   ): Promise<void> {
+    const pullFailed = async (err: unknown) => {
+      options.onError?.({ shard, error: new Error(`pull from shard ${shard} failed: ${describe(err)}`), final: false });
+      await sleep(this.settings.retryDelayMs);
+    };
     while (!stop.stopped) {
-      const pull = consumer.next({ expires: PULL_EXPIRES_MS });
-      let msg: JsMsg | null | "stopped";
+      let pulled: AsyncIterator<JsMsg>;
       try {
-        msg = await Promise.race([pull, stop.signal]);
+        pulled = (await consumer.fetch({ max_messages: FETCH_MAX_MESSAGES, expires: FETCH_EXPIRES_MS }))[Symbol.asyncIterator]();
       } catch (err) {
         if (stop.stopped || this.nc.isClosed()) return;
-        options.onError?.({
-          shard,
-          error: new Error(`pull from shard ${shard} failed: ${describe(err)}`),
-          final: false,
-        });
-        await sleep(this.settings.retryDelayMs);
+        await pullFailed(err);
         continue;
       }
-      if (msg === "stopped") {
-        // A message that still arrives for this pull is not ours to handle any more: hand it straight back.
-        pull.then(
-          (late) => {
-            try {
-              late?.nak();
-            } catch {
-              // The connection is closing: the server redelivers it after ackWait instead.
-            }
-          },
-          () => undefined,
-        );
-        return;
+      for (;;) {
+        const pending = pulled.next();
+        let next: IteratorResult<JsMsg> | "stopped";
+        try {
+          next = await Promise.race([pending, stop.signal]);
+        } catch (err) {
+          if (stop.stopped || this.nc.isClosed()) return;
+          await pullFailed(err);
+          break;
+        }
+        if (next === "stopped") return handBack(pending, pulled);
+        if (next.done) break;
+        await this.deliver(shard, next.value, handler, options, stop);
+        if (stop.stopped) return handBack(pulled.next(), pulled);
       }
-      if (msg) await this.deliver(shard, msg, handler, options, stop);
     }
   }
 
@@ -232,27 +263,25 @@ export class NatsBus implements IntentBus {
   private async deliver(
     shard: number,
     msg: JsMsg,
-    handler: MessageHandler,
+    handler: BatchHandler,
     options: SubscribeOptions,
     stop: Stop,
   ): Promise<void> {
-    let message: BusMessage;
-    try {
-      message = decodeMessage(msg.data);
-    } catch (err) {
-      // A payload that does not decode never will: terminate it rather than retry it.
+    const { messages, rejected } = decodeBatch(msg.data);
+    // An item that does not decode never will: report it and hand over the rest.
+    for (const error of rejected) options.onError?.({ shard, error, final: true });
+    if (messages.length === 0) {
       msg.term();
-      options.onError?.({ shard, error: asError(err), final: true });
       return;
     }
     for (let attempt = msg.info.deliveryCount; ; attempt++) {
       try {
-        await handler(message, { shard, attempt });
+        await handler(messages, { shard, attempt });
         msg.ack();
         return;
       } catch (err) {
         const final = attempt >= this.settings.maxDeliver;
-        options.onError?.({ shard, error: asError(err), message, final });
+        options.onError?.({ shard, error: asError(err), messages, final });
         if (final) {
           msg.term();
           return;
@@ -261,7 +290,8 @@ export class NatsBus implements IntentBus {
       msg.working();
       await Promise.race([sleep(this.settings.retryDelayMs), stop.signal]);
       if (stop.stopped) {
-        msg.nak();
+        // Delayed like handBack's: this pull may still be open.
+        msg.nak(HAND_BACK_DELAY_MS);
         return;
       }
     }
@@ -318,6 +348,23 @@ export class NatsBus implements IntentBus {
     }
     return durable;
   }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Messages a stopped subscription's pull still brings (fetched ahead, or arriving until the pull expires) were never
+ * started: each is handed back for redelivery, delayed past the pull's expiry so that it goes to the next consumer
+ * rather than straight back into this pull, which would spend its delivery attempts.
+ */
+function handBack(pending: Promise<IteratorResult<JsMsg>>, pulled: AsyncIterator<JsMsg>): void {
+  void (async () => {
+    try {
+      for (let next = await pending; !next.done; next = await pulled.next()) next.value.nak(HAND_BACK_DELAY_MS);
+    } catch {
+      // The connection is closing: the server redelivers them after ackWait instead.
+    }
+  })();
 }
 
 /** Resolves `signal` once, for every loop of a subscription to see. */

@@ -102,6 +102,28 @@ export class Executor {
     return message.kind === "cancel" ? this.onCancel(message) : this.onIntent(message);
   }
 
+  /**
+   * The bus's batch handler: resolves once every message of the batch is dropped, claimed or cancelled (see handle),
+   * so the bus acknowledges the batch only then. Different subscribers' messages run side by side, so their signing
+   * overlaps their claims' one group commit and the venue slots stay full; one subscriber's messages stay in order. A
+   * failure fails the batch once the rest has settled, and the redelivery finds those in the journal.
+   */
+  async handleBatch(messages: readonly BusMessage[]): Promise<void> {
+    const bySubscriber = new Map<string, BusMessage[]>();
+    for (const message of messages) {
+      const list = bySubscriber.get(message.subscriberId);
+      if (list) list.push(message);
+      else bySubscriber.set(message.subscriberId, [message]);
+    }
+    const results = await Promise.allSettled(
+      [...bySubscriber.values()].map(async (list) => {
+        for (const message of list) await this.handle(message);
+      }),
+    );
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
   /** Resolves when every order handed to the venue has its answer and tracking has ended (bounded drain on shutdown). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -141,8 +163,9 @@ export class Executor {
       log.info({ intent: cancel.id, reason: cancel.reason }, "cancel arrived after the intent was handled; nothing to withdraw");
       return;
     }
-    // Journaled, so an intent delivered after its cancel (redelivery, another region) is dropped too.
-    await journal.settle(cancel.id, "cancelled", cancel.reason);
+    // Journaled, so an intent delivered after its cancel (redelivery, another region) is dropped too; durable, since
+    // no claim will ever sync it.
+    await journal.settle(cancel.id, "cancelled", cancel.reason, { durable: true });
     this.count("cancelled", cancel.reason);
   }
 
@@ -181,6 +204,9 @@ export class Executor {
         await this.acquireSlot();
         const slot = { held: true };
         try {
+          // In a large fan-out the wait for a slot is most of an intent's wait: one that went stale in it is not sent.
+          const stillFresh = freshness(intent, this.now(), this.options.deadlineMs);
+          if (!stillFresh.fresh) return await this.finish(intent, "stale", "deadline", stillFresh.detail);
           claimed = await this.prepareAndHandOff(intent, account, rule!, reservation, slot);
           handedOff = !slot.held;
         } finally {

@@ -44,13 +44,18 @@ export interface JournalOptions {
 /**
  * The executor's local at-most-once record, one JSON line per event in an append-only file. An intent id is taken in
  * memory synchronously (so two concurrent deliveries cannot both pass) and its claim is fsync'd before the order is
- * sent. Claims arriving together share one write and one fdatasync (group commit): a fan-out of a thousand intents pays
- * for a few syncs, not a thousand. Opening compacts the file to the retention window, atomically (write + rename).
+ * sent. Records arriving together share one write, and claims one fdatasync (group commit): a fan-out of a thousand
+ * intents pays for a few syncs, not a thousand.
+ *
+ * Outcomes are written but not synced on their own: after a power loss the claim alone decides (a claim without its
+ * outcome is resent byte for byte, and the venue keeps one order per hash), and the next claim's fdatasync makes them
+ * durable anyway. A caller whose record must survive by itself (a cancel, which has no claim) asks for `durable`.
+ * Opening compacts the file to the retention window, atomically (write + rename).
  */
 export class IntentJournal {
   private readonly entries = new Map<Hex, JournalEntry>();
   private readonly taken = new Set<Hex>();
-  private pending: { line: string; done: () => void; failed: (err: Error) => void }[] = [];
+  private pending: { line: string; durable: boolean; done: () => void; failed: (err: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
 
@@ -90,11 +95,12 @@ export class IntentJournal {
 
   /** Durable once resolved: only then may the order be sent. */
   claim(record: Omit<ClaimRecord, "t">): Promise<void> {
-    return this.append({ t: "claim", ...record });
+    return this.append({ t: "claim", ...record }, true);
   }
 
-  settle(id: Hex, outcome: string, reason?: string, at = Date.now()): Promise<void> {
-    return this.append({ t: "outcome", id, at, outcome, ...(reason ? { reason } : {}) });
+  /** Resolves once written to the file; with `durable`, once fdatasync'd too. */
+  settle(id: Hex, outcome: string, reason?: string, options: { durable?: boolean; at?: number } = {}): Promise<void> {
+    return this.append({ t: "outcome", id, at: options.at ?? Date.now(), outcome, ...(reason ? { reason } : {}) }, options.durable ?? false);
   }
 
   /** Claims without an outcome: the process stopped between sending and hearing back. */
@@ -113,11 +119,11 @@ export class IntentJournal {
     await this.handle.close();
   }
 
-  private append(record: JournalRecord): Promise<void> {
+  private append(record: JournalRecord, durable: boolean): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`journal ${this.file} is closed`));
     this.apply(record);
     return new Promise<void>((done, failed) => {
-      this.pending.push({ line: `${JSON.stringify(record)}\n`, done, failed });
+      this.pending.push({ line: `${JSON.stringify(record)}\n`, durable, done, failed });
       if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
     });
   }
@@ -128,7 +134,7 @@ export class IntentJournal {
       this.pending = [];
       try {
         await this.handle.write(batch.map((p) => p.line).join(""));
-        await this.handle.datasync();
+        if (batch.some((p) => p.durable)) await this.handle.datasync();
         for (const p of batch) p.done();
       } catch (err) {
         const error = new Error(`journal ${this.file}: write failed: ${(err as Error).message}`);
@@ -147,8 +153,10 @@ export class IntentJournal {
 }
 
 /**
- * Reads the journal; a torn last line (power loss mid-write) is dropped, since its claim never reached fdatasync and so
- * no order followed it. A bad line anywhere else means the file is not ours or is damaged: that stops the start.
+ * Reads the journal. Everything after the last intact claim may be lost or torn by a power loss (outcomes are not
+ * synced on their own, and a claim in flight had not been made durable, so no order followed it): damaged lines there
+ * are dropped. A damaged line before an intact claim was synced by that claim's fdatasync, so the file is not ours or
+ * is damaged: that stops the start.
  */
 function readRecords(file: string): JournalRecord[] {
   let text: string;
@@ -158,20 +166,22 @@ function readRecords(file: string): JournalRecord[] {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw new Error(`journal ${file}: cannot read: ${(err as Error).message}`);
   }
-  const lines = text.split("\n");
   const records: JournalRecord[] = [];
-  lines.forEach((line, i) => {
+  let firstDamage: { line: number; problem: string } | undefined;
+  text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
-    const isLast = lines.slice(i + 1).every((rest) => rest.trim() === "");
+    let record: JournalRecord;
     try {
-      const record = JSON.parse(line) as JournalRecord;
+      record = JSON.parse(line) as JournalRecord;
       if ((record.t !== "claim" && record.t !== "outcome") || typeof record.id !== "string" || typeof record.at !== "number") {
         throw new Error("not a journal record");
       }
-      records.push(record);
     } catch (err) {
-      if (!isLast || !text.endsWith(line)) throw new Error(`journal ${file}: line ${i + 1} is damaged: ${(err as Error).message}`);
+      firstDamage ??= { line: i + 1, problem: (err as Error).message };
+      return;
     }
+    if (record.t === "claim" && firstDamage) throw new Error(`journal ${file}: line ${firstDamage.line} is damaged: ${firstDamage.problem}`);
+    records.push(record);
   });
   return records;
 }

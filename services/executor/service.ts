@@ -99,10 +99,10 @@ export class ExecutorService {
     try {
       await executor.recover();
       const shards = config.shards ?? [...Array(bus.shardCount).keys()];
-      service.subscription = await bus.subscribe(shards, (message) => executor.handle(message), {
+      service.subscription = await bus.subscribeBatches(shards, (messages) => executor.handleBatch(messages), {
         onError: (failure) => {
           // An undecodable payload never reaches the executor: nothing is signed or sent for it.
-          if (!failure.message) metrics.outcomes.inc({ outcome: "invalid", reason: "bad_payload" });
+          if (!failure.messages) metrics.outcomes.inc({ outcome: "invalid", reason: "bad_payload" });
           log.error({ shard: failure.shard, final: failure.final, err: failure.error.message }, "intent delivery failed");
         },
       });

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Address, Hex } from "viem";
-import type { IntentBus } from "../bus/bus";
-import { INTENT_VERSION, type CancelIntent } from "../intents/intent";
+import type { BatchPart, IntentBus } from "../bus/bus";
+import { INTENT_VERSION, type BusMessage, type CancelIntent } from "../intents/intent";
 import { preciseNowMs } from "../rpc/clock";
 import type { ListenerInstruments } from "./detector";
 import { fillKey, type Fill } from "./fill";
@@ -55,26 +55,27 @@ export class CopyPipeline {
     // NATS): the microtask queue runs once the read's last message has been handled.
     await Promise.resolve();
     const handedAt = performance.now();
-    const pending = built.intents.map((intent) => bus.publish(intent));
+    const pending = publishAll(bus, fillBatchId(fill), built.intents);
     for (const skip of built.skipped) {
       metrics.intents.inc({ outcome: skip.reason });
       log.info({ subscriber: skip.subscriberId, reason: skip.reason, detail: skip.detail, tx: fill.txHash, logIndex: fill.logIndex }, "copy skipped");
     }
-    const results = await Promise.allSettled(pending);
+    const parts = await pending;
     this.stages.publish.observe((performance.now() - handedAt) / 1000);
     this.stages.published.observe(Math.max(0, preciseNowMs() - firstSeenAtMs) / 1000);
     const copies: PublishedCopy[] = [];
-    results.forEach((result, i) => {
-      const intent = built.intents[i];
-      if (result.status === "rejected") {
-        ledger.release(intent.id);
-        metrics.intents.inc({ outcome: "publish_failed" });
-        log.error({ intent: intent.id, subscriber: intent.subscriberId, err: (result.reason as Error).message }, "intent publish failed");
-        return;
+    for (const part of parts) {
+      for (const intent of part.messages) {
+        if (!part.ok) {
+          ledger.release(intent.id);
+          metrics.intents.inc({ outcome: "publish_failed" });
+          log.error({ intent: intent.id, subscriber: intent.subscriberId, err: part.error.message }, "intent publish failed");
+          continue;
+        }
+        metrics.intents.inc({ outcome: "published" });
+        copies.push({ intentId: intent.id, subscriberId: intent.subscriberId });
       }
-      metrics.intents.inc({ outcome: "published" });
-      copies.push({ intentId: intent.id, subscriberId: intent.subscriberId });
-    });
+    }
     if (copies.length > 0) this.published.set(fillKey(fill), { fill, copies });
     log.info(
       { tx: fill.txHash, logIndex: fill.logIndex, leader: fill.maker, side: fill.side, price: fill.price, intents: copies.length, skipped: built.skipped.length },
@@ -90,23 +91,42 @@ export class CopyPipeline {
     if (!entry) return;
     this.published.delete(key);
     const cancelledAtMs = Date.now();
-    await Promise.all(
-      entry.copies.map(async (copy) => {
-        const cancel: CancelIntent = { kind: "cancel", version: INTENT_VERSION, id: copy.intentId, subscriberId: copy.subscriberId, reason: "reorg", cancelledAtMs };
-        try {
-          await this.options.bus.publish(cancel);
-          this.options.ledger.release(copy.intentId);
-          this.options.metrics.intentsCancelled.inc({ reason: "reorg" });
-        } catch (err) {
-          this.options.log.error({ intent: copy.intentId, err: (err as Error).message }, "cancel publish failed");
-        }
-      }),
+    const cancels = entry.copies.map(
+      (copy): CancelIntent => ({ kind: "cancel", version: INTENT_VERSION, id: copy.intentId, subscriberId: copy.subscriberId, reason: "reorg", cancelledAtMs }),
     );
+    for (const part of await publishAll(this.options.bus, `cancel:${fillBatchId(fill)}`, cancels)) {
+      for (const cancel of part.messages) {
+        if (!part.ok) {
+          this.options.log.error({ intent: cancel.id, err: part.error.message }, "cancel publish failed");
+          continue;
+        }
+        this.options.ledger.release(cancel.id);
+        this.options.metrics.intentsCancelled.inc({ reason: "reorg" });
+      }
+    }
     this.options.log.warn({ tx: fill.txHash, logIndex: fill.logIndex, source, cancelled: entry.copies.length }, "fill reorged out; intents cancelled");
   }
 
   /** Forget fills too old to be reorged. */
   forgetBefore(blockNumber: bigint): void {
     for (const [key, entry] of this.published) if (entry.fill.blockNumber < blockNumber) this.published.delete(key);
+  }
+}
+
+/**
+ * Names a fill's batch on the bus: every listener (every region) derives the same, so the duplicate window drops the
+ * second listener's publish of it, as it did the intent ids when each intent was its own bus message.
+ */
+function fillBatchId(fill: Fill): string {
+  return `fill:${fill.chainId}:${fillKey(fill)}`;
+}
+
+/** publishBatch, with a bus that refuses the whole batch reported like a part that failed. */
+async function publishAll(bus: IntentBus, batchId: string, messages: readonly BusMessage[]): Promise<BatchPart[]> {
+  if (messages.length === 0) return [];
+  try {
+    return await bus.publishBatch(batchId, messages);
+  } catch (err) {
+    return [{ shard: -1, messages, ok: false, error: err as Error }];
   }
 }

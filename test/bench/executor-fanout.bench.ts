@@ -236,7 +236,8 @@ async function executorRound(stack: Stack, executor: ServiceChild, journal: Jour
     "every intent settled",
     () => {
       journal.poll();
-      return tap.received >= n && journal.outcomes.size - outcomesBefore >= n;
+      // Every intent has an outcome only once all of them crossed the bus, which the tap sees as the executor does.
+      return journal.outcomes.size - outcomesBefore >= n;
     },
     options.roundTimeoutMs,
     POLL_MS,

@@ -12,7 +12,8 @@ import { connect } from "nats";
 import { parseArgs } from "node:util";
 import type { Hex } from "viem";
 import { buildOrder } from "../../services/executor/order/build-order";
-import { decodeIntent, type CopyIntent } from "../../services/intents/intent";
+import { decodeBatch } from "../../services/intents/batch";
+import type { CopyIntent } from "../../services/intents/intent";
 import { hashOrder, ORDER_TYPES, typedDataDomain } from "../../services/polymarket/order";
 import { preciseNowMs } from "../../services/rpc/clock";
 import { l2Headers } from "../../services/venue/l2-auth";
@@ -79,8 +80,9 @@ async function childMain(): Promise<void> {
   const waitUntil = Date.now() + Number(values["wait-ms"]);
   const giveUp = setTimeout(() => subscription.unsubscribe(), Number(values["wait-ms"]));
   for await (const msg of subscription) {
-    const intent = decodeIntent(msg.data);
-    orders.push(await handle(intent, accounts, values.venue));
+    for (const message of decodeBatch(msg.data).messages) {
+      if (message.kind === "intent") orders.push(await handle(message, accounts, values.venue));
+    }
     if (orders.length >= expect || Date.now() > waitUntil) break;
   }
   clearTimeout(giveUp);

@@ -72,7 +72,7 @@ async function childMain(): Promise<void> {
       return { raw, intent, who, built: buildOrder(intent, who.account, market) };
     });
   const ops = [
-    await timeOp("decode intent (JSON + zod + id check, as the bus does)", cases, passes, (c) => decodeMessage(c.raw)),
+    await timeOp("decode intent (JSON + validation + id check, as the bus does)", cases, passes, (c) => decodeMessage(c.raw)),
     await timeOp("buildOrder", cases, passes, (c) => buildOrder(c.intent, c.who.account, market)),
     await timeOp("hashOrder (EIP-712 digest)", cases, passes, (c) => hashOrder(c.built.domain, c.built.order)),
     await timeOp("buildOrder + signOrder, local key (the executor's sign stage)", cases, passes, (c) => {

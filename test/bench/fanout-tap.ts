@@ -6,7 +6,8 @@
  */
 import { connect, type NatsConnection } from "nats";
 import type { Hex } from "viem";
-import { decodeMessage, type CopyIntent } from "../../services/intents/intent";
+import { decodeBatch } from "../../services/intents/batch";
+import { encodeMessage } from "../../services/intents/intent";
 import { preciseNowMs } from "../../services/rpc/clock";
 
 /** NatsBus's default subject prefix: shard n is `polysync.intents.<n>`. */
@@ -21,7 +22,7 @@ export interface TappedIntent {
   intentCreatedAtMs: number;
   /** When the tap got it (bench clock, epoch ms): the listener's publish reached NATS by then. */
   tappedAtMs: number;
-  /** The payload as published, for the signing microbenchmark and the naive baseline's replays. */
+  /** The intent alone, encoded as the bus does, for the signing microbenchmark. */
   raw: string;
 }
 
@@ -50,43 +51,34 @@ export class IntentTap {
     this.onFirst = callback;
   }
 
-  /** Messages received so far, cheap enough to poll during a round. */
-  get received(): number {
-    return this.messages.length;
-  }
-
   /**
-   * Decodes (and validates, as the executor does) everything received, and starts afresh. Cancels (reorgs) are not
-   * part of a fan-out and are left out; a payload that fails validation is counted.
+   * Decodes (and validates, as the executor does) everything received, and starts afresh: a bus message carries a
+   * batch of intents, each tapped when its bus message arrived. Cancels (reorgs) are not part of a fan-out and are left
+   * out; an item that fails validation is counted.
    */
   drain(): { intents: TappedIntent[]; undecodable: number } {
     const messages = this.messages;
     this.messages = [];
-    const decoder = new TextDecoder();
     let undecodable = 0;
     const intents = messages.flatMap(({ atMs, data }) => {
-      const raw = decoder.decode(data);
-      let intent: CopyIntent;
-      try {
-        const message = decodeMessage(raw);
-        if (message.kind !== "intent") return [];
-        intent = message;
-      } catch {
-        undecodable += 1;
-        return [];
-      }
-      return [
-        {
-          id: intent.id,
-          subscriberId: intent.subscriberId,
-          txHash: intent.source.txHash,
-          logIndex: intent.source.logIndex,
-          fillFirstSeenAtMs: intent.timestamps.fillFirstSeenAtMs,
-          intentCreatedAtMs: intent.timestamps.intentCreatedAtMs,
-          tappedAtMs: atMs,
-          raw,
-        },
-      ];
+      const batch = decodeBatch(data);
+      undecodable += batch.rejected.length;
+      return batch.messages.flatMap((message) =>
+        message.kind === "intent"
+          ? [
+              {
+                id: message.id,
+                subscriberId: message.subscriberId,
+                txHash: message.source.txHash,
+                logIndex: message.source.logIndex,
+                fillFirstSeenAtMs: message.timestamps.fillFirstSeenAtMs,
+                intentCreatedAtMs: message.timestamps.intentCreatedAtMs,
+                tappedAtMs: atMs,
+                raw: encodeMessage(message),
+              },
+            ]
+          : [],
+      );
     });
     return { intents, undecodable };
   }

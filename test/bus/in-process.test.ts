@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Delivery, DeliveryError } from "../../services/bus/bus";
 import { InProcessBus } from "../../services/bus/in-process";
+import { shardOf } from "../../services/bus/shard";
 import { cancelOf, idsByShard, intent, label, until } from "./messages";
 
 describe("InProcessBus", () => {
@@ -167,6 +168,95 @@ describe("InProcessBus", () => {
     expect(handled).toEqual([label(intent("alice", 2))]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^true:bad intent payload: id: does not match/);
+    await bus.close();
+  });
+});
+
+describe("InProcessBus batches", () => {
+  const many = (n: number, logIndex: number) => Array.from({ length: n }, (_, i) => intent(`sub-${i}`, logIndex));
+
+  test("one bus message per (shard, group), handed over whole and in order; a second publish of the batch is dropped", async () => {
+    const bus = new InProcessBus({ shardCount: 2 });
+    const batches: { shard: number; labels: string[] }[] = [];
+    await bus.subscribeBatches([0, 1], (messages, d) => void batches.push({ shard: d.shard, labels: messages.map(label) }));
+    const fill = many(40, 1);
+    const parts = await bus.publishBatch("fill:137:0xcd:1", fill);
+    // Each subscriber in exactly one part, on its own shard.
+    expect(parts.flatMap((p) => p.messages.map(label)).sort()).toEqual(fill.map(label).sort());
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts.length).toBeLessThan(fill.length);
+    for (const part of parts) for (const m of part.messages) expect(shardOf(m.subscriberId, 2)).toBe(part.shard);
+    expect(parts.every((p) => p.ok && !p.duplicate)).toBe(true);
+    // Another listener (region) publishing the same fill, even with one follower fewer, adds nothing.
+    const again = await bus.publishBatch("fill:137:0xcd:1", fill.slice(1));
+    expect(again.every((p) => p.ok && p.duplicate)).toBe(true);
+    await until(() => batches.length === parts.length, "every part");
+    await sleep(20);
+    for (const shard of [0, 1]) {
+      expect(batches.filter((b) => b.shard === shard).map((b) => b.labels)).toEqual(parts.filter((p) => p.shard === shard).map((p) => p.messages.map(label)));
+    }
+    await bus.close();
+  });
+
+  test("a subscriber lands in the same group whoever else is in the batch, so the same intent never travels twice", async () => {
+    const bus = new InProcessBus({ shardCount: 1 });
+    const got: string[] = [];
+    await bus.subscribe(0, (m) => void got.push(label(m)));
+    const fill = many(30, 2);
+    await bus.publishBatch("fill:x", fill.slice(0, 20));
+    // A listener that saw different followers (10–29): those it shares with the first are in groups already taken.
+    const second = await bus.publishBatch("fill:x", fill.slice(10));
+    await sleep(30);
+    const counts = new Map<string, number>();
+    for (const l of got) counts.set(l, (counts.get(l) ?? 0) + 1);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    // What the second publish added are groups the first never had: none of the first listener's intents.
+    const added = second.filter((p) => p.ok && !p.duplicate).flatMap((p) => p.messages.map(label));
+    expect(added.filter((l) => fill.slice(0, 20).map(label).includes(l))).toEqual([]);
+    expect(got.sort()).toEqual([...fill.slice(0, 20).map(label), ...added].sort());
+    await bus.close();
+  });
+
+  test("per-message subscribers see a batch's messages one at a time, in order; cancels follow their intents", async () => {
+    const bus = new InProcessBus({ shardCount: 1 });
+    const got: string[] = [];
+    await bus.subscribe(0, async (m) => {
+      await sleep(Math.random() * 2);
+      got.push(label(m));
+    });
+    const fill = many(12, 3);
+    await bus.publishBatch("fill:y", fill);
+    await bus.publishBatch("cancel:fill:y", fill.map(cancelOf));
+    await until(() => got.length === 24, "intents and cancels");
+    const position = (l: string) => got.indexOf(l);
+    for (const m of fill) expect(position(label(m))).toBeLessThan(position(label(cancelOf(m))));
+    await bus.close();
+  });
+
+  test("a failing batch handler gets the whole batch again; a bad item is reported and its siblings delivered", async () => {
+    const bus = new InProcessBus({ shardCount: 1, retryDelayMs: 1 });
+    const attempts: { attempt: number; size: number }[] = [];
+    const errors: DeliveryError[] = [];
+    await bus.subscribeBatches(
+      0,
+      (messages, d) => {
+        attempts.push({ attempt: d.attempt, size: messages.length });
+        if (d.attempt === 1) throw new Error("half way");
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    const good = many(3, 4);
+    // The first item carries another subscriber's id, so it does not decode; the second does.
+    await bus.publishBatch("fill:z", [{ ...good[0]!, subscriberId: "sub-2" }, good[2]!]);
+    await until(() => attempts.length === 2, "the retry");
+    expect(attempts).toEqual([
+      { attempt: 1, size: 1 },
+      { attempt: 2, size: 1 },
+    ]);
+    expect(errors.map((e) => [e.error.message.replace(/:.*$/s, ""), e.final, e.messages?.length])).toEqual([
+      ["bad intent payload (item 1 of 2)", true, undefined],
+      ["half way", false, 1],
+    ]);
     await bus.close();
   });
 });

@@ -188,6 +188,56 @@ describe("NatsBus", () => {
     await Promise.all([listener.close(), executor.close(), raw.close()]);
   });
 
+  test("a batch travels as a few bus messages; a second listener's publish of it is dropped; cancels follow", async () => {
+    const options = isolated(2);
+    const regionA = await NatsBus.connect(options);
+    const regionB = await NatsBus.connect(options);
+    const executor = await NatsBus.connect(options);
+    const batches: { shard: number; labels: string[] }[] = [];
+    await executor.subscribeBatches([0, 1], (messages, d) => void batches.push({ shard: d.shard, labels: messages.map(label) }));
+    const fill = Array.from({ length: 60 }, (_, i) => intent(`sub-${i}`, 9));
+    const parts = await regionA.publishBatch("fill:137:0xcd:9", fill);
+    expect(parts.every((p) => p.ok && !p.duplicate)).toBe(true);
+    expect(parts.length).toBeLessThanOrEqual(16);
+    expect((await regionB.publishBatch("fill:137:0xcd:9", fill)).every((p) => p.ok && p.duplicate)).toBe(true);
+    await regionA.publishBatch("cancel:fill:137:0xcd:9", fill.slice(0, 5).map(cancelOf));
+    const delivered = () => batches.flatMap((b) => b.labels);
+    await until(() => delivered().length === 65, "60 intents and 5 cancels");
+    await sleep(300);
+    expect(delivered().filter((l) => l.startsWith("intent")).sort()).toEqual(fill.map(label).sort());
+    for (const m of fill.slice(0, 5)) expect(delivered().indexOf(label(m))).toBeLessThan(delivered().indexOf(label(cancelOf(m))));
+    await Promise.all([regionA.close(), regionB.close(), executor.close()]);
+  });
+
+  test("a batch whose consumer stops before acknowledging is redelivered whole, with what was fetched ahead of it", async () => {
+    const options = isolated(1, { ackWaitMs: 60_000 });
+    const listener = await NatsBus.connect(options);
+    const first = await NatsBus.connect(options);
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const inHand: string[][] = [];
+    const subscription = await first.subscribeBatches(0, async (messages) => {
+      inHand.push(messages.map(label));
+      await blocked;
+      throw new Error("stopped half way");
+    });
+    // Enough followers that some groups carry several: the first group is in hand, the others fetched ahead.
+    const fill = Array.from({ length: 24 }, (_, i) => intent(`sub-${i}`, 1));
+    const parts = await listener.publishBatch("fill:a", fill);
+    await until(() => inHand.length === 1, "the first batch in hand");
+    await subscription.unsubscribe();
+    release();
+    const next: { labels: string[]; attempt: number }[] = [];
+    const second = await NatsBus.connect(options);
+    await second.subscribeBatches(0, (messages, d) => void next.push({ labels: messages.map(label), attempt: d.attempt }));
+    await until(() => next.length === parts.length, "every batch again");
+    expect(next.map((n) => n.labels)).toContainEqual(inHand[0]);
+    expect(inHand[0]!.length).toBeGreaterThan(1);
+    expect(next.flatMap((n) => n.labels).sort()).toEqual(fill.map(label).sort());
+    expect(next.every((n) => n.attempt === 2)).toBe(true);
+    await Promise.all([listener.close(), first.close(), second.close()]);
+  });
+
   test("connection errors name the server without its credentials", async () => {
     const port = await freePort();
     await expect(NatsBus.connect({ servers: `nats://127.0.0.1:${port}`, shardCount: 1 })).rejects.toThrow(

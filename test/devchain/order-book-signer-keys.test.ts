@@ -1,7 +1,9 @@
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { keccak256, toHex, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { SignerKeys } from "../../services/devchain/order-book/signer-keys";
+import { loadNativeSecp256k1, NativeSignerKeys } from "../../services/devchain/order-book/native-signer-keys";
+import { NobleSignerKeys } from "../../services/devchain/order-book/noble-signer-keys";
+import { createSignerKeys, type SignerKeys } from "../../services/devchain/order-book/signer-keys";
 import { testKey } from "../support/order-book";
 
 const alice = testKey("signer-keys/alice");
@@ -32,25 +34,22 @@ function countRecoveries() {
   return jest.spyOn(signatureProto, "recoverPublicKey");
 }
 
-describe("signer keys: ECDSA check of order signatures (types 0–2)", () => {
-  afterEach(() => jest.restoreAllMocks());
+const ENGINES: [string, () => SignerKeys][] = [
+  ["libsecp256k1", () => new NativeSignerKeys(loadNativeSecp256k1())],
+  ["@noble/curves", () => new NobleSignerKeys()],
+];
 
-  it("recovers a signer's first order, then verifies the later ones against the kept key without recovering", async () => {
-    const keys = new SignerKeys();
-    const recoveries = countRecoveries();
-    const first = digest();
-    expect(keys.problem(alice.address, first, await sign(alice, first))).toBeUndefined();
-    expect(recoveries).toHaveBeenCalledTimes(1);
-    // Many digests: the verification arithmetic (tables, GLV split, v parity) must agree with recovery on each.
+describe.each(ENGINES)("signer keys on %s: ECDSA check of order signatures (types 0–2)", (_engine, make) => {
+  it("accepts a signer's orders, first and later ones alike", async () => {
+    const keys = make();
     for (let i = 0; i < 40; i++) {
       const hash = digest();
       expect(keys.problem(alice.address, hash, await sign(alice, hash))).toBeUndefined();
     }
-    expect(recoveries).toHaveBeenCalledTimes(1);
   });
 
   it("rejects, for a signer whose key it keeps, every signature that key did not make over that digest", async () => {
-    const keys = new SignerKeys();
+    const keys = make();
     const known = digest();
     expect(keys.problem(alice.address, known, await sign(alice, known))).toBeUndefined();
 
@@ -77,7 +76,7 @@ describe("signer keys: ECDSA check of order signatures (types 0–2)", () => {
   });
 
   it("lets a kept key vouch only for its own address", async () => {
-    const keys = new SignerKeys();
+    const keys = make();
     const aliceOrder = digest();
     expect(keys.problem(alice.address, aliceOrder, await sign(alice, aliceOrder))).toBeUndefined();
     // Alice's key is kept; an order naming Bob as signer, signed by Alice, is Bob's only if Bob's key made it.
@@ -88,12 +87,38 @@ describe("signer keys: ECDSA check of order signatures (types 0–2)", () => {
     expect(keys.problem(alice.address, hash, await sign(bob, hash))).toBe(`it recovers to ${bob.address}, not the signer ${alice.address}`);
   });
 
-  it("takes a key known in advance only for its own address, and then never recovers", async () => {
-    const keys = new SignerKeys();
+  it("takes a key known in advance only for its own address", async () => {
+    const keys = make();
     expect(() => keys.learn(bob.address, alice.publicKey)).toThrow(`public key ${alice.publicKey} belongs to ${alice.address}, not ${bob.address}`);
     const hash = digest();
     expect(keys.problem(bob.address, hash, await sign(alice, hash))).toBe(`it recovers to ${alice.address}, not the signer ${bob.address}`);
+    keys.learn(alice.address, alice.publicKey);
+    const next = digest();
+    expect(keys.problem(alice.address, next, await sign(alice, next))).toBeUndefined();
+    const forged = digest();
+    expect(keys.problem(alice.address, forged, await sign(bob, forged))).toBe(`it recovers to ${bob.address}, not the signer ${alice.address}`);
+  });
+});
 
+describe("signer keys on @noble/curves: recovery only where no key is kept", () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it("recovers a signer's first order, then verifies the later ones against the kept key without recovering", async () => {
+    const keys = new NobleSignerKeys();
+    const recoveries = countRecoveries();
+    const first = digest();
+    expect(keys.problem(alice.address, first, await sign(alice, first))).toBeUndefined();
+    expect(recoveries).toHaveBeenCalledTimes(1);
+    // Many digests: the verification arithmetic (tables, GLV split, v parity) must agree with recovery on each.
+    for (let i = 0; i < 40; i++) {
+      const hash = digest();
+      expect(keys.problem(alice.address, hash, await sign(alice, hash))).toBeUndefined();
+    }
+    expect(recoveries).toHaveBeenCalledTimes(1);
+  });
+
+  it("never recovers a signer whose key was given in advance", async () => {
+    const keys = new NobleSignerKeys();
     keys.learn(alice.address, alice.publicKey);
     const recoveries = countRecoveries();
     for (let i = 0; i < 5; i++) {
@@ -101,7 +126,24 @@ describe("signer keys: ECDSA check of order signatures (types 0–2)", () => {
       expect(keys.problem(alice.address, next, await sign(alice, next))).toBeUndefined();
     }
     expect(recoveries).not.toHaveBeenCalled();
-    const forged = digest();
-    expect(keys.problem(alice.address, forged, await sign(bob, forged))).toBe(`it recovers to ${bob.address}, not the signer ${alice.address}`);
+  });
+});
+
+describe("the engine the order book uses", () => {
+  it("is the native library where it loads", () => {
+    const { keys, fallback } = createSignerKeys();
+    expect(keys.engine).toBe("libsecp256k1 (native)");
+    expect(fallback).toBeUndefined();
+  });
+
+  it("falls back to @noble/curves, saying why, when the native library does not load", async () => {
+    const { keys, fallback } = createSignerKeys(() => {
+      throw new Error("Cannot find module 'secp256k1/bindings'");
+    });
+    expect(keys.engine).toBe("@noble/curves");
+    expect(fallback).toBe("native secp256k1 did not load (Cannot find module 'secp256k1/bindings'); verifying with @noble/curves, ~10x the CPU per order");
+    const hash = digest();
+    expect(keys.problem(alice.address, hash, await sign(alice, hash))).toBeUndefined();
+    expect(keys.problem(alice.address, hash, await sign(bob, hash))).toBe(`it recovers to ${bob.address}, not the signer ${alice.address}`);
   });
 });

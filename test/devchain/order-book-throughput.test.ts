@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import { createPublicClient, http, recoverAddress, recoverPublicKey } from "viem";
 import { SignatureCheck } from "../../services/devchain/order-book/signature-check";
-import { SignerKeys } from "../../services/devchain/order-book/signer-keys";
+import { loadNativeSecp256k1, NativeSignerKeys } from "../../services/devchain/order-book/native-signer-keys";
+import { NobleSignerKeys } from "../../services/devchain/order-book/noble-signer-keys";
 import { hashOrder, type SignedOrder } from "../../services/polymarket/order";
 import { startOrderBookFixture, type OrderBookFixture } from "../support/order-book";
 
@@ -33,7 +34,7 @@ describe("order book verification throughput", () => {
     await f?.stop();
   });
 
-  it("node:crypto cannot check an EIP-712 (Keccak) digest, so noble it is", async () => {
+  it("node:crypto cannot check an EIP-712 (Keccak) digest, so a secp256k1 library it is", async () => {
     const signed = orders[0]!;
     const digest = hashOrder(signed.domain, signed.order);
     const publicKey = await recoverPublicKey({ hash: digest, signature: signed.signature });
@@ -55,21 +56,28 @@ describe("order book verification throughput", () => {
     // Each order the first of its signer (a fan-out to new subscribers): recovery, then the key is kept with its tables.
     let firstProblems: (string | undefined)[] = [];
     const firstOrders = await measure(async () => {
-      firstProblems = orders.slice(0, SAMPLE).map((o, i) => new SignerKeys().problem(o.order.signer, digests[i]!, o.signature));
+      firstProblems = orders.slice(0, SAMPLE).map((o, i) => new NobleSignerKeys().problem(o.order.signer, digests[i]!, o.signature));
     });
     expect(firstProblems.filter(Boolean)).toEqual([]);
     // Keys given in advance (OrderBookAccount.publicKey): no recovery, the tables are built at start-up.
     const traders = [f.traders.eoa, f.traders.proxy, f.traders.safe];
     const learning = await measure(async () => {
-      for (let i = 0; i < SAMPLE; i++) new SignerKeys().learn(traders[i % 3]!.key.address, traders[i % 3]!.key.publicKey);
+      for (let i = 0; i < SAMPLE; i++) new NobleSignerKeys().learn(traders[i % 3]!.key.address, traders[i % 3]!.key.publicKey);
     });
 
-    const check = new SignatureCheck(new SignerKeys(), createPublicClient({ transport: http(f.anvil.httpUrl) }));
+    const chain = createPublicClient({ transport: http(f.anvil.httpUrl) });
+    const check = new SignatureCheck(new NobleSignerKeys(), chain);
     // Warm-up: each signer's first order (recovery and tables).
     for (const o of orders.slice(0, 3)) expect(await check.problem(o.order, hashOrder(o.domain, o.order), o.signature)).toBeUndefined();
     let problems: (string | undefined)[] = [];
     const known = await measure(async () => {
       problems = await Promise.all(orders.map((o) => check.problem(o.order, hashOrder(o.domain, o.order), o.signature)));
+    });
+    expect(problems.filter(Boolean)).toEqual([]);
+    // What the server runs where the addon loads: libsecp256k1 recovers every order.
+    const nativeCheck = new SignatureCheck(new NativeSignerKeys(loadNativeSecp256k1()), chain);
+    const native = await measure(async () => {
+      problems = await Promise.all(orders.map((o) => nativeCheck.problem(o.order, hashOrder(o.domain, o.order), o.signature)));
     });
     expect(problems.filter(Boolean)).toEqual([]);
 
@@ -91,6 +99,7 @@ describe("order book verification throughput", () => {
       `order book verification, ${ORDERS} orders, CPU per order: viem recovery ${perOrder(recovery)} (${recovery.wallMs} ms wall); ` +
         `first order of its signer (recovery, key and tables kept) ${perOrder(firstOrders, SAMPLE)}; ` +
         `hash + verification against kept keys ${perOrder(known)} (${known.wallMs} ms wall / ${known.cpuMs} ms CPU); ` +
+        `hash + native recovery (libsecp256k1) ${perOrder(native)}; ` +
         `a key given in advance ${perOrder(learning, SAMPLE)} once, at start-up; ` +
         `end to end over HTTP, 64 in flight (client and server in one process) ${http1000.wallMs} ms wall / ${http1000.cpuMs} ms CPU\n`,
     );

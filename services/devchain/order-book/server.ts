@@ -10,7 +10,7 @@ import { FaultQueue, type OrderBookFault } from "./faults";
 import { MarketDomains, type MarketConfig } from "./markets";
 import { Settlement, type SettlementOptions } from "./settlement";
 import { SignatureCheck } from "./signature-check";
-import { SignerKeys } from "./signer-keys";
+import { createSignerKeys, type SignerKeys } from "./signer-keys";
 import { OrderStore, type BookOrder } from "./store";
 import type { WalletFactories } from "./wallets";
 
@@ -33,6 +33,8 @@ export interface OrderBookOptions {
 }
 
 export interface OrderBook {
+  /** What checks order signatures (SignerKeys.engine). */
+  readonly signatureEngine: string;
   url: string;
   /** Faults of POST /order, applied in order (see faults.ts). */
   readonly faults: FaultQueue;
@@ -64,7 +66,7 @@ export async function startOrderBook(options: OrderBookOptions): Promise<OrderBo
   const chain = createPublicClient({ transport: viemHttp(options.rpcUrl) });
   const markets = new MarketDomains(options.markets, await chain.getChainId(), options.defaultExchange);
   const auth = new L2Verifier(options.accounts, options.authWindowSec ?? 30);
-  const keys = new SignerKeys();
+  const keys = signerKeys();
   for (const { address, publicKey } of options.accounts) if (publicKey) keys.learn(address, publicKey);
   const signatures = new SignatureCheck(keys, chain, options.walletFactories);
   const store = new OrderStore();
@@ -172,6 +174,7 @@ export async function startOrderBook(options: OrderBookOptions): Promise<OrderBo
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    signatureEngine: keys.engine,
     faults,
     order: (orderHash) => store.get(orderHash),
     get orderCount() {
@@ -186,6 +189,13 @@ export async function startOrderBook(options: OrderBookOptions): Promise<OrderBo
       await settlement.stop();
     },
   };
+}
+
+/** The native engine where it loads; otherwise the fallback, announced once on stderr so a slow bench explains itself. */
+function signerKeys(): SignerKeys {
+  const { keys, fallback } = createSignerKeys();
+  if (fallback) process.emitWarning(`order book: ${fallback}`);
+  return keys;
 }
 
 function refuse(error: string): Reply {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -219,5 +219,83 @@ describe("Executor", () => {
     answers[1]!(accepted(venue.sent[1]!));
     answers[2]!(accepted(venue.sent[2]!));
     await executor.settled();
+  });
+});
+
+describe("Executor batches", () => {
+  /** Three subscribers' intents of one fill, on three markets so the caps allow them all. */
+  const batchOf = (logIndex: number): CopyIntent[] =>
+    [1n, 2n, 3n].map((tokenId) => {
+      const base = fresh("alice", logIndex + Number(tokenId));
+      return { ...base, source: { ...base.source, tokenId }, order: { ...base.order, tokenId } };
+    });
+
+  it("resolves once every intent of the batch is durably claimed, while their orders are still on the way", async () => {
+    const answers: ((outcome: SubmitOutcome) => void)[] = [];
+    const venue = new ScriptedVenue(() => new Promise<SubmitOutcome>((resolve) => answers.push(resolve)) as unknown as SubmitOutcome);
+    const { executor, journal, file } = await executorWith(venue);
+    const batch = batchOf(30);
+    let resolved = false;
+    const handled = executor.handleBatch(batch.slice(0, 2)).then(() => (resolved = true));
+    await handled;
+    // Both claims are on disk before the bus may acknowledge: a crash now resends them, never rebuilds them.
+    expect(resolved).toBe(true);
+    const onDisk = readFileSync(file, "utf8");
+    for (const intent of batch.slice(0, 2)) expect(onDisk).toContain(`"t":"claim","id":"${intent.id}"`);
+    expect(journal.unsettled().map((c) => c.id).sort()).toEqual(batch.slice(0, 2).map((i) => i.id).sort());
+    for (const answer of answers.splice(0)) answer(accepted(venue.sent[0]!));
+    await executor.settled();
+  });
+
+  it("a batch redelivered after failing half way executes nothing twice", async () => {
+    let calls = 0;
+    const flaky = {
+      address: key.address,
+      async signDigest(digest: `0x${string}`) {
+        calls += 1;
+        if (calls === 2) throw new KmsSignerError("KMS key k: throttled", "throttled", true);
+        return key.signDigest(digest);
+      },
+    };
+    const venue = new ScriptedVenue(accepted);
+    const { executor, reports } = await executorWith(venue, { accounts: new Map([["alice", { ...account, key: flaky }]]) });
+    const batch = batchOf(40);
+    await expect(executor.handleBatch(batch)).rejects.toThrow(/throttled/);
+    await executor.settled();
+    // One subscriber's intents go in order: the third waits behind the second, which KMS handed back.
+    expect(venue.sent).toHaveLength(1);
+    await executor.handleBatch(batch);
+    await executor.settled();
+    expect(venue.sent).toHaveLength(3);
+    expect(new Set(venue.sent.map((o) => hashOrder(o.domain, o.order))).size).toBe(3);
+    expect(reports.filter((r) => r.outcome === "accepted").map((r) => r.intentId).sort()).toEqual(batch.map((i) => i.id).sort());
+  });
+
+  it("keeps one subscriber's messages in batch order: a cancel after its intent withdraws nothing, before it drops it", async () => {
+    const venue = new ScriptedVenue(accepted);
+    const { executor, reports } = await executorWith(venue);
+    const [first, second] = batchOf(50);
+    await executor.handleBatch([first!, cancelOf(first!), cancelOf(second!), second!]);
+    await executor.settled();
+    expect(venue.sent).toHaveLength(1);
+    expect(reports.map((r) => `${r.intentId === first!.id ? "first" : "second"}:${r.outcome}`).sort()).toEqual(["first:accepted", "second:cancelled"]);
+  });
+
+  it("drops an intent that went stale while it waited for a venue slot", async () => {
+    let now = T0;
+    const answers: ((outcome: SubmitOutcome) => void)[] = [];
+    const venue = new ScriptedVenue(() => new Promise<SubmitOutcome>((resolve) => answers.push(resolve)) as unknown as SubmitOutcome);
+    const { executor, reports } = await executorWith(venue, { now: () => now });
+    const batch = batchOf(60);
+    // maxInFlight is 2: the third intent waits for a slot, and the clock passes its deadline meanwhile.
+    const handled = executor.handleBatch(batch);
+    await until(() => venue.sent.length === 2, "two orders on the wire");
+    now = T0 + 1_000;
+    answers[0]!(accepted(venue.sent[0]!));
+    await handled;
+    answers[1]!(accepted(venue.sent[1]!));
+    await executor.settled();
+    expect(venue.sent).toHaveLength(2);
+    expect(reports.find((r) => r.intentId === batch[2]!.id)?.outcome).toBe("stale");
   });
 });

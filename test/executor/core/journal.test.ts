@@ -1,4 +1,5 @@
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Hex } from "viem";
@@ -81,5 +82,35 @@ describe("IntentJournal", () => {
     const damaged = tempFile();
     writeFileSync(damaged, `not json\n${JSON.stringify({ t: "claim", ...claim(6, Date.now()) })}\n`);
     await expect(IntentJournal.open(damaged, { retentionMs: 3_600_000 })).rejects.toThrow(/line 1 is damaged/);
+  });
+
+  it("drops damage after the last claim (outcomes are not synced on their own), but not before a claim", async () => {
+    const file = tempFile();
+    const now = Date.now();
+    const outcome = (n: number) => JSON.stringify({ t: "outcome", id: id(n), at: now, outcome: "accepted" });
+    // A power loss can leave unsynced outcome lines garbled anywhere after the last fdatasync'd claim.
+    writeFileSync(file, `${JSON.stringify({ t: "claim", ...claim(7, now) })}\n${"\u0000".repeat(40)}\n${outcome(7)}\n`);
+    const journal = await IntentJournal.open(file, { retentionMs: 3_600_000 });
+    expect(journal.entry(id(7))?.outcome?.outcome).toBe("accepted");
+    await journal.close();
+
+    const damaged = tempFile();
+    writeFileSync(damaged, `${outcome(8)}\n{"t":"outc\n${JSON.stringify({ t: "claim", ...claim(9, now) })}\n`);
+    await expect(IntentJournal.open(damaged, { retentionMs: 3_600_000 })).rejects.toThrow(/line 2 is damaged/);
+  });
+
+  it("fdatasyncs claims and records asked to be durable, not outcomes on their own", async () => {
+    const probe = await open(tempFile(), "w");
+    const syncs = jest.spyOn(Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }, "datasync");
+    await probe.close();
+    const journal = await IntentJournal.open(tempFile(), { retentionMs: 3_600_000 });
+    await journal.claim(claim(10, Date.now()));
+    expect(syncs).toHaveBeenCalledTimes(1);
+    await journal.settle(id(10), "accepted");
+    expect(syncs).toHaveBeenCalledTimes(1);
+    await journal.settle(id(11), "cancelled", "reorg", { durable: true });
+    expect(syncs).toHaveBeenCalledTimes(2);
+    await journal.close();
+    syncs.mockRestore();
   });
 });
