@@ -3,7 +3,7 @@
  *
  * | part                        | where   | construct       |
  * |-----------------------------|---------|-----------------|
- * | listener + executor hosts   | Hetzner | ServiceHosts    |
+ * | hosts, a group per service  | Hetzner | ServiceHosts    |
  * | private network, firewall   | Hetzner | RegionNetwork, HostFirewall |
  * | VPC in ≥2 AZs, jobs SG      | AWS     | RegionVpc       |
  * | signing key, data key       | AWS     | RegionKeys      |
@@ -19,7 +19,15 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { HcloudProvider } from "../providers/gen/hcloud/provider";
-import { SERVICE_NAMES, type Environment, type Region, type ServiceName, type Topology } from "../stacks/topology/schema";
+import {
+  SERVICE_NAMES,
+  hostGroupOf,
+  metricsPorts,
+  type Environment,
+  type Region,
+  type ServiceName,
+  type Topology,
+} from "../stacks/topology/schema";
 import { configureBackend } from "../stacks/backend";
 import { PolicyGuard } from "../stacks/policy/guard";
 import { resourceName, serviceTags, stackTags, type DeploymentContext } from "./context";
@@ -154,6 +162,7 @@ export class PolysyncRegion extends TerraformStack {
       }),
     ) as Record<ServiceName, SsmParameter>;
 
+    // Every service reads the RPC keys: the listener and executor to follow the chain, the exporter to probe it.
     const rpcSecretArns = [...secrets.rpcSecrets.values()].map((s) => s.arn);
     const secretArnsFor = (service: ServiceName) =>
       service === "executor" ? [...rpcSecretArns, ...secrets.executorSecrets.map((s) => s.arn)] : rpcSecretArns;
@@ -182,18 +191,15 @@ export class PolysyncRegion extends TerraformStack {
         sshPort: topology.ports.ssh,
         adminCidrs: topology.adminCidrs,
         monitoringSources: props.monitoring.sourceAddresses.map((ip) => `${ip}/32`),
-        metricsPorts: [topology.ports.listenerMetrics, topology.ports.executorMetrics, topology.ports.nodeExporter],
+        metricsPorts: [...Object.values(metricsPorts(topology)), topology.ports.nodeExporter],
       }),
       applyToLabelSelector: `project=${ctx.project},env=${ctx.env},region=${ctx.region}`,
     });
 
-    const metricsPort: Record<ServiceName, number> = {
-      listener: topology.ports.listenerMetrics,
-      executor: topology.ports.executorMetrics,
-    };
+    const metricsPort = metricsPorts(topology);
     this.hosts = Object.fromEntries(
       SERVICE_NAMES.map((service) => {
-        const group = region.hetzner[service];
+        const group = hostGroupOf(environment, region, service);
         const hosts = new ServiceHosts(this, `${service}-hosts`, {
           context: ctx,
           service,

@@ -14,7 +14,7 @@ import type { DeploymentContext } from "../constructs/context";
 import { DASHBOARDS } from "../dashboards";
 import { configureBackend } from "./backend";
 import { PolicyGuard } from "./policy/guard";
-import type { Environment, Topology } from "./topology/schema";
+import { SERVICE_NAMES, metricsPorts, type Environment, type Topology } from "./topology/schema";
 
 export interface EnvironmentGlobalProps {
   topology: Topology;
@@ -48,10 +48,8 @@ export class EnvironmentGlobal extends TerraformStack {
       sshKeys: topology.sshKeys,
       adminCidrs: topology.adminCidrs,
       grafanaSourceCidrs: environment.grafana.sourceCidrs,
-      services: [
-        { service: "listener", port: topology.ports.listenerMetrics },
-        { service: "executor", port: topology.ports.executorMetrics },
-      ],
+      // One scrape job per deployed service: a service added to the topology is scraped without a change here.
+      services: SERVICE_NAMES.map((service) => ({ service, port: metricsPorts(topology)[service] })),
       ports: topology.ports,
       deletionProtection: environment.deletionProtection,
     });

@@ -1,10 +1,12 @@
+import type { ServiceName } from "../../stacks/topology/schema";
+
 /**
  * Private addressing inside a region's Hetzner network. Fixed addresses per host slot keep configs and firewall rules
  * stable across server replacement.
  */
 
-/** Host slot offsets within the services subnet: listeners .10-.19, executors .20-.29. */
-const SLOT_BASE: Record<string, number> = { listener: 10, executor: 20 };
+/** Host slot offsets within the services subnet: listeners .10-.19, executors .20-.29, latency exporters .30-.39. */
+const SLOT_BASE: Record<ServiceName, number> = { listener: 10, executor: 20, "latency-exporter": 30 };
 const SLOTS_PER_SERVICE = 10;
 
 export function servicesSubnet(networkCidr: string): string {
@@ -16,7 +18,7 @@ export function servicesSubnet(networkCidr: string): string {
 }
 
 export function hostAddress(networkCidr: string, service: string, index: number): string {
-  const base = SLOT_BASE[service];
+  const base = (SLOT_BASE as Partial<Record<string, number>>)[service];
   if (base === undefined) throw new Error(`no address slots for service "${service}"`);
   if (!Number.isInteger(index) || index < 0 || index >= SLOTS_PER_SERVICE) {
     throw new Error(`host index ${index} for ${service} is outside 0..${SLOTS_PER_SERVICE - 1}`);

@@ -38,4 +38,13 @@ export const SERVICE_DEPLOYMENTS: Record<ServiceName, ServiceDeployment> = {
     // Orders already sent to the venue are awaited, not abandoned: a longer bound than the listener's.
     stopTimeoutSec: 30,
   },
+  "latency-exporter": {
+    entry: "services/latency-exporter/main.ts",
+    nodeFlags: [],
+    // Four sockets, a probe round every few seconds and a few hundred series: about 30 MB of heap.
+    memoryMaxMiB: 256,
+    heapMaxMiB: 128,
+    // Nothing to drain: probes in flight are cancelled.
+    stopTimeoutSec: 10,
+  },
 };

@@ -10,8 +10,9 @@ import { startLocalStack } from "./stack";
 import { buildViewModel } from "./view-model";
 
 const USAGE = `npm start [-- --block-time-ms N] [--fills-per-block N] [--duration-s N]
-Starts anvil (chain 137) with the stand-in exchanges, four local providers, the listener, the executor, the stand-in
-order book (which settles copies on the chain) and a trade simulator, and shows a live view. Ctrl-C stops everything.`;
+Starts anvil (chain 137) with the stand-in exchanges, four local providers, the listener, the executor, the latency
+exporter, the stand-in order book (which settles copies on the chain) and a trade simulator, and shows a live view.
+Ctrl-C stops everything.`;
 
 function options() {
   const { values } = parseArgs({
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     log,
     execution: { onReport: (region, report) => live?.onReport(region, report) },
     onPublish: (_region, message) => live?.onPublish(message),
+    latencyExporter: true,
   });
   live = new LiveStats(stack.blocks.seenAtMs, stack.blocks.latest);
   const startedAtMs = Date.now();
@@ -79,7 +81,8 @@ async function main(): Promise<void> {
       controlUrl: stack.providers.control.url,
     });
     const text = renderView(vm);
-    process.stdout.write(tty ? `\x1b[2J\x1b[H${text}\nlogs: ${logFile}\n` : `${text}\n\n`);
+    const footer = `latency exporter: ${stack.latencyExporter?.metricsUrl}\nlogs: ${logFile}\n`;
+    process.stdout.write(tty ? `\x1b[2J\x1b[H${text}\n${footer}` : `${text}\n\n`);
   };
   const timer = setInterval(() => void draw(), tty ? 1000 : 5000);
 

@@ -11,6 +11,8 @@ import { SIMULATED_MARKETS, TradeSimulator } from "../devchain/simulator";
 import { parseExecutorConfig } from "../executor/config";
 import type { ExecutionReport } from "../executor/executor";
 import { ExecutorService } from "../executor/service";
+import { parseExporterConfig } from "../latency-exporter/config";
+import { LatencyExporterService } from "../latency-exporter/service";
 import { parseListenerConfig } from "../listener/config";
 import { ListenerService } from "../listener/service";
 import { POLYGON_EXCHANGES } from "../polymarket/exchanges";
@@ -46,6 +48,8 @@ export interface LocalStackOptions {
   execution?: ExecutionOptions;
   /** Sees every intent and cancel a region's listener publishes (the live view), while the executor owns the shards. */
   onPublish?: (region: string, message: BusMessage) => void;
+  /** Adds a latency exporter per region, probing the same four providers as that region's listener. */
+  latencyExporter?: boolean;
 }
 
 export interface Region {
@@ -54,6 +58,7 @@ export interface Region {
   bus: InProcessBus;
   listener: ListenerService;
   executor?: ExecutorService;
+  latencyExporter?: LatencyExporterService;
 }
 
 export interface LocalStack {
@@ -67,13 +72,15 @@ export interface LocalStack {
   bus: InProcessBus;
   listener: ListenerService;
   executor?: ExecutorService;
+  /** Its `metricsUrl` is what a Prometheus scrapes. */
+  latencyExporter?: LatencyExporterService;
   stop(): Promise<void>;
 }
 
 /**
  * The local embedded stack: anvil as Polygon (chain 137) with stand-in exchanges at the real addresses; per region
- * four local providers, the listener and (with `execution`) the executor, each with the production code path on an
- * in-process bus; one stand-in order book that settles on the chain. Stops in reverse.
+ * four local providers, the listener, (with `execution`) the executor and (with `latencyExporter`) the latency exporter,
+ * each with the production code path on an in-process bus; one stand-in order book that settles on the chain. Stops in reverse.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -108,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bus: first.bus,
       listener: first.listener,
       ...(first.executor ? { executor: first.executor } : {}),
+      ...(first.latencyExporter ? { latencyExporter: first.latencyExporter } : {}),
       stop,
     };
   } catch (err) {
@@ -178,7 +186,10 @@ async function startRegion(
   const log = options.log.child({ region: name });
   const listener = await ListenerService.start({ config: listenerConfig, bus, log: log.child({ service: "listener" }) });
   cleanups.push(() => listener.stop());
-  if (!execution) return { name, providers, bus, listener };
+  const latencyExporter = options.latencyExporter ? await startLatencyExporter(name, providers, options, log) : undefined;
+  if (latencyExporter) cleanups.push(() => latencyExporter.stop());
+  const observed = { name, providers, bus, listener, ...(latencyExporter ? { latencyExporter } : {}) };
+  if (!execution) return observed;
 
   const executorConfig = parseExecutorConfig(
     {
@@ -204,5 +215,26 @@ async function startRegion(
     ...(onReport ? { onReport: (report: ExecutionReport) => onReport(name, report) } : {}),
   });
   cleanups.push(() => executor.stop());
-  return { name, providers, bus, listener, executor };
+  return { ...observed, executor };
+}
+
+async function startLatencyExporter(
+  region: string,
+  providers: LocalProviders,
+  options: LocalStackOptions,
+  log: Logger,
+): Promise<LatencyExporterService> {
+  const config = parseExporterConfig(
+    {
+      region,
+      chain: { chainId: 137, blockTimeMs: options.blockTimeMs },
+      exchanges: POLYGON_EXCHANGES,
+      providers: Object.values(providers.providers).map((p) => ({ name: p.name, httpUrl: p.httpUrl, wsUrl: p.wsUrl })),
+      // A probe round per block, so a short run already has round trips for every method to look at.
+      probe: { intervalMs: Math.max(250, options.blockTimeMs) },
+      http: { host: "127.0.0.1", port: 0 },
+    },
+    "local stack",
+  );
+  return LatencyExporterService.start({ config, log: log.child({ service: "latency-exporter" }) });
 }

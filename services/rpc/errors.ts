@@ -27,3 +27,14 @@ export class AllProvidersFailedError extends Error {
     this.name = "AllProvidersFailedError";
   }
 }
+
+/** -32005 is the de-facto "limit exceeded" code (EIP-1474): throttling, whichever transport carried it. */
+export function jsonRpcErrorKind(code: unknown): RpcErrorKind {
+  return code === -32005 ? "http_429" : "rpc_error";
+}
+
+/** A non-200 HTTP status (an answer, or a refused WebSocket upgrade) as an error kind. */
+export function statusErrorKind(status: number): RpcErrorKind {
+  if (status === 429) return "http_429";
+  return status >= 500 ? "http_5xx" : "http_other";
+}

@@ -1,7 +1,9 @@
 import WebSocket from "ws";
 import type { Hex } from "viem";
+import type { RpcErrorKind } from "../metrics/catalogue";
 import { readBlockHeader, type BlockHeader } from "./block-header";
 import { preciseNowMs } from "./clock";
+import { jsonRpcErrorKind, statusErrorKind } from "./errors";
 import type { ProviderStatus } from "./provider";
 
 export interface LogFilter {
@@ -11,8 +13,9 @@ export interface LogFilter {
 
 export interface WsSessionOptions {
   chainId: number;
-  logFilter: LogFilter;
-  /** Connect + chain-id check + both subscriptions must finish within this. */
+  /** Without a filter only newHeads is subscribed (the latency exporter watches heads, not logs). */
+  logFilter?: LogFilter;
+  /** Connect, the chain-id check and each subscription must finish within this. */
   handshakeTimeoutMs: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
@@ -34,14 +37,23 @@ export interface WsSessionEvents {
   log(provider: string, log: unknown, arrivalMs: number): void;
   malformed(provider: string, what: string, message: string): void;
   connected(provider: string): void;
-  disconnected(provider: string, reason: ReconnectReason, detail: string): void;
+  /** `kind` classifies what the provider did wrong; undefined when the caller dropped the socket (forceReconnect). */
+  disconnected(provider: string, reason: ReconnectReason, detail: string, kind: RpcErrorKind | undefined): void;
   wrongChain(provider: string, reported: string): void;
 }
 
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
+type HandshakeError = Error & { reason?: ReconnectReason; kind?: RpcErrorKind };
+
+/** ws reports a refused upgrade as "Unexpected server response: <status>": a throttling or failing endpoint. */
+function socketErrorKind(message: string): RpcErrorKind {
+  if (/timed out/i.test(message)) return "timeout";
+  const status = /Unexpected server response: (\d{3})/.exec(message);
+  return status ? statusErrorKind(Number(status[1])) : "network";
+}
 
 /**
- * One provider's WebSocket: checks the chain id, subscribes to newHeads and the exchange logs, and reconnects with
+ * One provider's WebSocket: checks the chain id, subscribes to newHeads (and the exchange logs), and reconnects with
  * jittered exponential backoff forever (viem gives up after five fixed tries). Liveness is judged outside, by heads
  * compared across providers: a stalled socket still answers pings, so pings prove nothing.
  */
@@ -70,7 +82,7 @@ export class WsSession {
   /** Drops the socket (e.g. silently stalled) and connects again at once. */
   forceReconnect(reason: ReconnectReason, detail: string): void {
     if (this.stopped) return;
-    this.teardown(reason, detail);
+    this.teardown(reason, detail, undefined);
     this.attempt = 0;
     this.scheduleConnect(0);
   }
@@ -94,15 +106,15 @@ export class WsSession {
     const socket = new WebSocket(this.status.endpoint.wsUrl, { handshakeTimeout: this.options.handshakeTimeoutMs });
     this.socket = socket;
     socket.on("message", (data) => this.onMessage(data.toString(), this.chunkAtMs ?? preciseNowMs()));
-    socket.on("close", (code) => this.onDown(socket, "closed", `socket closed (${code})`));
-    socket.on("error", (err) => this.onDown(socket, "error", err.message));
+    socket.on("close", (code) => this.onDown(socket, "closed", `socket closed (${code})`, "network"));
+    socket.on("error", (err) => this.onDown(socket, "error", err.message, socketErrorKind(err.message)));
     socket.on("open", () => {
       // ws parses every frame of a chunk synchronously, one 'message' after another: stamping at 'message' would charge
       // a burst's later logs with the handling time of the earlier ones. ws keeps the TCP socket in _socket (8.x).
       const tcp = (socket as unknown as { _socket?: { prependListener(event: "data", fn: () => void): void } })._socket;
       tcp?.prependListener("data", () => (this.chunkAtMs = preciseNowMs()));
-      this.handshake(socket).catch((err: Error & { reason?: ReconnectReason }) =>
-        this.onDown(socket, err.reason ?? "handshake_timeout", err.message),
+      this.handshake(socket).catch((err: HandshakeError) =>
+        this.onDown(socket, err.reason ?? "handshake_timeout", err.message, err.kind ?? "network"),
       );
     });
   }
@@ -114,16 +126,20 @@ export class WsSession {
       this.events.wrongChain(this.status.name, String(chainId));
       throw Object.assign(new Error(`chain id ${String(chainId)}, expected ${this.options.chainId}`), {
         reason: "wrong_chain" as const,
+        kind: "wrong_chain" as const,
       });
     }
     this.status.chain = "ok";
     const heads = await this.call(socket, "eth_subscribe", ["newHeads"]);
-    const logs = await this.call(socket, "eth_subscribe", ["logs", this.options.logFilter]);
-    if (typeof heads !== "string" || typeof logs !== "string") {
-      throw Object.assign(new Error("eth_subscribe did not return subscription ids"), { reason: "error" as const });
+    const logs = this.options.logFilter && (await this.call(socket, "eth_subscribe", ["logs", this.options.logFilter]));
+    if (typeof heads !== "string" || (this.options.logFilter && typeof logs !== "string")) {
+      throw Object.assign(new Error("eth_subscribe did not return subscription ids"), {
+        reason: "error" as const,
+        kind: "malformed" as const,
+      });
     }
     this.subscriptions.set(heads, "head");
-    this.subscriptions.set(logs, "log");
+    if (typeof logs === "string") this.subscriptions.set(logs, "log");
     this.attempt = 0;
     this.status.wsConnected = true;
     this.events.connected(this.status.name);
@@ -136,6 +152,7 @@ export class WsSession {
         this.pending.delete(id);
         reject(Object.assign(new Error(`${method} unanswered after ${this.options.handshakeTimeoutMs} ms`), {
           reason: "handshake_timeout" as const,
+          kind: "timeout" as const,
         }));
       }, this.options.handshakeTimeoutMs);
       this.pending.set(id, {
@@ -183,13 +200,14 @@ export class WsSession {
       const error = message.error as { code?: unknown; message?: unknown };
       pending.reject(Object.assign(new Error(`JSON-RPC error ${String(error?.code)}: ${String(error?.message)}`), {
         reason: "error" as const,
+        kind: jsonRpcErrorKind(error?.code),
       }));
     } else pending.resolve(message.result);
   }
 
-  private onDown(socket: WebSocket, reason: ReconnectReason, detail: string): void {
+  private onDown(socket: WebSocket, reason: ReconnectReason, detail: string, kind: RpcErrorKind): void {
     if (socket !== this.socket || this.stopped) return;
-    this.teardown(reason, detail);
+    this.teardown(reason, detail, kind);
     const delay =
       reason === "wrong_chain"
         ? this.options.wrongChainRetryMs
@@ -198,7 +216,7 @@ export class WsSession {
     this.scheduleConnect(delay);
   }
 
-  private teardown(reason: ReconnectReason, detail: string): void {
+  private teardown(reason: ReconnectReason, detail: string, kind: RpcErrorKind | undefined): void {
     const socket = this.socket;
     this.socket = undefined;
     this.failPending(new Error(`socket down: ${detail}`));
@@ -210,7 +228,7 @@ export class WsSession {
       socket.on("error", () => {});
       socket.terminate();
     }
-    this.events.disconnected(this.status.name, reason, detail);
+    this.events.disconnected(this.status.name, reason, detail, kind);
   }
 
   private failPending(err: Error): void {

@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import { parseConfigArg } from "./cli-args";
 
 export interface RunningService {
-  reloadSubscribers(): void;
+  /** SIGHUP; a service without a subscribers file (the latency exporter) has nothing to reload and ignores it. */
+  reloadSubscribers?(): void;
   stop(): Promise<void>;
 }
 
@@ -17,7 +18,8 @@ export function runService(
 ): void {
   const run = async () => {
     const { service, log } = await start(parseConfigArg(argv, `${name} --config <file>`));
-    process.on("SIGHUP", () => service.reloadSubscribers());
+    // Handled even with nothing to reload: SIGHUP's default action would end the process.
+    process.on("SIGHUP", () => service.reloadSubscribers?.());
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

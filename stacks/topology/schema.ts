@@ -10,8 +10,8 @@ const cidr = z
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-f:]+\/\d{1,3}$/i, "an IPv4 or IPv6 CIDR such as 203.0.113.0/24");
 const port = z.number().int().min(1).max(65535);
 
-/** Services deployed to every region's Hetzner hosts. */
-export const SERVICE_NAMES = ["listener", "executor"] as const;
+/** Services deployed to every region's Hetzner hosts, each on hosts of its own. */
+export const SERVICE_NAMES = ["listener", "executor", "latency-exporter"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Endpoints carry `{apiKey}` where the provider wants the key in the URL; the key itself never enters the topology. */
@@ -42,6 +42,7 @@ const hostGroup = z.object({
   serverType: z.string().regex(/^ccx\d{2}$/, "a dedicated-vCPU type (ccxNN)"),
   count: z.number().int().min(1).max(10),
 });
+export type HostGroup = z.infer<typeof hostGroup>;
 
 export const RegionSchema = z.object({
   name,
@@ -75,6 +76,11 @@ export const EnvironmentSchema = z
       serverType: z.string().regex(/^cc?x\d{2}$/),
       retentionDays: z.number().int().min(1).max(90),
     }),
+    /**
+     * The latency exporter's hosts, the same in every region of the environment: apart from the listener's hosts (in
+     * the region's location), so "is it the RPC?" is answered by a machine that does not share the listener's fate.
+     */
+    latencyExporter: hostGroup,
     grafana: z.object({
       url: z.string().url(),
       /** Source addresses of the Grafana instance, the only outside callers allowed to query Prometheus. */
@@ -110,6 +116,7 @@ export const TopologySchema = z.object({
     ssh: port,
     listenerMetrics: port,
     executorMetrics: port,
+    latencyExporterMetrics: port,
     nodeExporter: port,
     prometheus: port,
     alertmanager: port,
@@ -118,6 +125,20 @@ export const TopologySchema = z.object({
   environments: z.array(EnvironmentSchema).min(1),
 });
 export type Topology = z.infer<typeof TopologySchema>;
+
+/** Where each service serves /metrics (and /healthz, /readyz): firewalls and Prometheus's scrape jobs read this. */
+export function metricsPorts(topology: Topology): Record<ServiceName, number> {
+  return {
+    listener: topology.ports.listenerMetrics,
+    executor: topology.ports.executorMetrics,
+    "latency-exporter": topology.ports.latencyExporterMetrics,
+  };
+}
+
+/** The host group of a service in a region. */
+export function hostGroupOf(environment: Environment, region: Region, service: ServiceName): HostGroup {
+  return service === "latency-exporter" ? environment.latencyExporter : region.hetzner[service];
+}
 
 /** Parses a topology and turns zod's issues into one message naming every bad field by path. */
 export function parseTopology(input: unknown): Topology {

@@ -36,7 +36,8 @@ describe("adding a region", () => {
   it("creates the region's own hosts, keys, secrets and network", () => {
     const stack = after.stacks["production-us-west"];
     const resource = stack.resource as Record<string, Record<string, Record<string, unknown>>>;
-    expect(Object.values(resource.hcloud_server).map((s) => s.location)).toEqual(["hil", "hil", "hil", "hil"]);
+    // Two listeners, two executors and the environment's one latency exporter host, all in the new location.
+    expect(Object.values(resource.hcloud_server).map((s) => s.location)).toEqual(["hil", "hil", "hil", "hil", "hil"]);
     // Its own data key, and a replica of production's signing key rather than a key of its own.
     expect(Object.keys(resource.aws_kms_key)).toHaveLength(1);
     expect(Object.keys(resource.aws_kms_replica_key)).toHaveLength(1);

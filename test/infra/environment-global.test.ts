@@ -26,9 +26,11 @@ describe("environment global stacks", () => {
     const promFile = cloudConfig.write_files.find((f: { path: string }) => f.path === "/etc/prometheus/prometheus.yml");
     const prom = parse(promFile.content);
     const jobs = Object.fromEntries(prom.scrape_configs.map((j: { job_name: string }) => [j.job_name, j]));
-    expect(Object.keys(jobs).sort()).toEqual(["alertmanager", "executor", "listener", "node", "prometheus"]);
+    expect(Object.keys(jobs).sort()).toEqual(["alertmanager", "executor", "latency-exporter", "listener", "node", "prometheus"]);
     expect(jobs.listener.hetzner_sd_configs[0].port).toBe(9464);
     expect(jobs.executor.hetzner_sd_configs[0].port).toBe(9465);
+    expect(jobs["latency-exporter"].hetzner_sd_configs[0].port).toBe(9466);
+    expect(jobs["latency-exporter"].relabel_configs).toContainEqual({ source_labels: ["__meta_hetzner_hcloud_label_service"], regex: "latency-exporter", action: "keep" });
     expect(jobs.listener.relabel_configs).toContainEqual({ source_labels: ["__meta_hetzner_hcloud_label_env"], regex: "production", action: "keep" });
     expect(prom.global.external_labels.env).toBe("production");
   });

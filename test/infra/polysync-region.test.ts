@@ -40,7 +40,7 @@ describe("PolysyncRegion (production eu-central)", () => {
   const synth = Testing.synth(stack);
   const json = JSON.parse(synth);
 
-  it("creates dedicated-vCPU listener and executor hosts in the paired Hetzner location, protected in production", () => {
+  it("creates dedicated-vCPU listener, executor and latency exporter hosts in the paired Hetzner location, protected in production", () => {
     for (const service of ["listener", "executor"]) {
       expect(synth).toHaveResourceWithProperties(Server, {
         name: `polysync-production-eu-central-${service}-1`,
@@ -53,14 +53,21 @@ describe("PolysyncRegion (production eu-central)", () => {
         labels: expect.objectContaining({ env: "production", region: "eu-central", service, owner: "platform-sre" }),
       });
     }
-    expect(resourcesOf(json, "hcloud_server")).toHaveLength(4);
+    // The exporter has a small host of its own: its view of the providers must not share the listener's fate.
+    expect(synth).toHaveResourceWithProperties(Server, {
+      name: "polysync-production-eu-central-latency-exporter-1",
+      server_type: "ccx13",
+      location: "fsn1",
+      labels: expect.objectContaining({ service: "latency-exporter" }),
+    });
+    expect(resourcesOf(json, "hcloud_server")).toHaveLength(5);
     expect(synth).toHaveResourceWithProperties(PlacementGroup, { type: "spread", name: "polysync-production-eu-central-listener-spread" });
   });
 
   it("puts hosts on the private network at fixed addresses", () => {
     expect(synth).toHaveResourceWithProperties(Network, { ip_range: "10.110.0.0/16", delete_protection: true });
     const ips = resourcesOf(json, "hcloud_server").map((s) => (s.network as Array<{ ip: string }>)[0].ip);
-    expect(ips.sort()).toEqual(["10.110.1.10", "10.110.1.11", "10.110.1.20", "10.110.1.21"]);
+    expect(ips.sort()).toEqual(["10.110.1.10", "10.110.1.11", "10.110.1.20", "10.110.1.21", "10.110.1.30"]);
   });
 
   it("lets SSH in only from admin CIDRs and metrics only from the monitoring hosts", () => {
@@ -69,12 +76,12 @@ describe("PolysyncRegion (production eu-central)", () => {
     const [firewall] = resourcesOf(synthAll().stacks["production-eu-central"], "hcloud_firewall");
     const rules = firewall.rule as Array<{ protocol: string; port?: string; source_ips: string[] }>;
     expect(rules.find((r) => r.port === "22")!.source_ips).toEqual(TOPOLOGY.adminCidrs);
-    for (const port of ["9464", "9465", "9100"]) {
+    for (const port of ["9464", "9465", "9466", "9100"]) {
       const sources = rules.find((r) => r.port === port)!.source_ips;
       expect(sources).toHaveLength(2);
       for (const s of sources) expect(s).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production-global\..*\}\/32$/);
     }
-    expect(rules.map((r) => r.port ?? r.protocol).sort()).toEqual(["22", "9100", "9464", "9465", "icmp"]);
+    expect(rules.map((r) => r.port ?? r.protocol).sort()).toEqual(["22", "9100", "9464", "9465", "9466", "icmp"]);
   });
 
   it("creates a sign-only secp256k1 key that only the executor role may use", () => {
@@ -190,7 +197,7 @@ describe("PolysyncRegion (staging)", () => {
 
   it("uses staging sizes and leaves deletion protection off", () => {
     const servers = resourcesOf(json, "hcloud_server");
-    expect(servers).toHaveLength(2);
+    expect(servers).toHaveLength(3);
     expect(servers.every((s) => s.server_type === "ccx13" && s.delete_protection === false && s.location === "nbg1")).toBe(true);
     expect(resourcesOf(json, "aws_kms_key").every((k) => k.deletion_window_in_days === 7)).toBe(true);
   });
