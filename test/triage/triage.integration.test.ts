@@ -47,11 +47,13 @@ describe("triage: us or the RPC?", () => {
       latency: "zero",
       seed: "triage",
       execution: {},
+      latencyExporter: true,
     });
     prometheus = await startTestPrometheus({
       targets: [
         { job: "listener", address: hostPort(stack.listener.httpUrl), region: REGION },
         { job: "executor", address: hostPort(stack.executor?.httpUrl), region: REGION },
+        { job: "latency-exporter", address: hostPort(stack.latencyExporter?.metricsUrl), region: REGION },
       ],
     });
     trades = (async () => {
@@ -91,7 +93,9 @@ describe("triage: us or the RPC?", () => {
     const healthy = await triageUntil("20s", (_k, text) => /over \d+ events/.test(text), 20_000);
     expect(healthy.reading.copy.count).toBeGreaterThan(0);
     expect(healthy.reading.providers.map((p) => p.name)).toEqual(["alchemy", "drpc", "infura", "quicknode"]);
-    expect(healthy.reading.processes.map((p) => p.service)).toEqual(expect.arrayContaining(["executor", "listener"]));
+    expect(healthy.reading.processes.map((p) => p.service)).toEqual(expect.arrayContaining(["executor", "listener", "latency-exporter"]));
+    // The exporter's independent view of every provider is in the reading too.
+    for (const p of healthy.reading.providers) expect(p.probeArrivalLagP99Seconds).toEqual(expect.any(Number));
     expect(result.verdict.culprit.kind).not.toBe("provider");
     expect(healthy.text).toMatch(/End to end \(leader fill first seen → copy accepted\): p50 [\d.]+ [mµ]?s, p99/);
   }, 40_000);
@@ -101,7 +105,7 @@ describe("triage: us or the RPC?", () => {
     try {
       const result = await triageUntil("15s", (kind, text) => kind === "provider" && text.includes("VERDICT: RPC provider infura"), 45_000);
       expect(result.verdict.culprit).toEqual({ kind: "provider", name: "infura" });
-      expect(result.text).toMatch(/VERDICT: RPC provider infura: .*infura.* (\d+) ms \(budget 250 ms\)/);
+      expect(result.text).toMatch(/VERDICT: RPC provider infura: .*infura.* [\d.]+ m?s \(budget 250 ms\)/);
       const infura = result.reading.providers.find((p) => p.name === "infura")!;
       expect(infura.arrivalLagP99Seconds).toBeGreaterThan(0.25);
       for (const other of result.reading.providers.filter((p) => p.name !== "infura")) {
