@@ -4,18 +4,16 @@
  * function fails here, not in Grafana at 3 a.m.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import pino from "pino";
 import { stringify } from "yaml";
 import { ruleFiles } from "../../alerts/rules";
 import { isAlertingRule } from "../../alerts/rule-types";
 import { allPanelQueries } from "../../dashboards";
-import { startLocalStack, type LocalStack } from "../../services/local-stack/stack";
-import { LEADER_A, LEADER_B, TEST_SUBSCRIBERS } from "../support/listener-stack";
-import { startTestPrometheus, type TestPrometheus } from "../support/prometheus";
+import type { LocalStack } from "../../services/local-stack/stack";
+import { LEADER_A } from "../support/listener-stack";
+import { OBSERVED_REGION as REGION, startObservedStack, type ObservedStack } from "../support/observed-stack";
+import type { TestPrometheus } from "../support/prometheus";
 import { waitFor } from "../support/wait";
 
-const REGION = "local-1";
-const hostPort = (url: string | undefined) => new URL(url ?? "http://missing").host;
 
 /** The rules as production has them, evaluated every second instead of every 15 s to 5 min so a short test sees results. */
 function fastRuleFiles(): Record<string, string> {
@@ -32,41 +30,16 @@ interface RuleStatus {
 }
 
 describe("observability queries against a real Prometheus scraping the local stack", () => {
+  let observed: ObservedStack;
   let stack: LocalStack;
   let prometheus: TestPrometheus;
-  let trading = true;
-  let trades: Promise<void>;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      blockTimeMs: 500,
-      subscribers: TEST_SUBSCRIBERS,
-      log: pino({ level: "silent" }),
-      latency: "default",
-      seed: "observability",
-      execution: {},
-      latencyExporter: true,
-    });
-    // Errors and throttling from one provider, so the error series the panels and alerts read exist.
+    observed = await startObservedStack({ seed: "observability", latency: "default", ruleFiles: fastRuleFiles() });
+    ({ stack, prometheus } = observed);
+    // Errors and throttling from two providers, so the error series the panels and alerts read exist.
     await stack.providers.client.setFault("drpc", "http-429", { probability: 0.3, scope: "http" });
     await stack.providers.client.setFault("quicknode", "http-5xx", { probability: 0.2, scope: "http" });
-    prometheus = await startTestPrometheus({
-      targets: [
-        { job: "listener", address: hostPort(stack.listener.httpUrl), region: REGION },
-        { job: "executor", address: hostPort(stack.executor?.httpUrl), region: REGION },
-        { job: "latency-exporter", address: hostPort(stack.latencyExporter?.metricsUrl), region: REGION },
-      ],
-      ruleFiles: fastRuleFiles(),
-    });
-    const trade = async () => {
-      let round = 0;
-      while (trading) {
-        round += 1;
-        await stack.sim.leaderAsMaker({ leader: round % 2 ? LEADER_A : LEADER_B, side: round % 4 < 2 ? "BUY" : "SELL", counterparties: 1 });
-        await sleep(200);
-      }
-    };
-    trades = trade();
     await prometheus.waitForScrapes(5);
     // Copies must have reached the venue and been mined, so the executor's latency histograms have observations.
     await waitFor(
@@ -76,13 +49,11 @@ describe("observability queries against a real Prometheus scraping the local sta
       500,
     );
     // The rarer events the panels count: a reorg that cancels intents, malformed payloads, a dropped socket.
-    trading = false;
-    await trades;
+    await observed.pauseTrading();
     const reorged = await stack.sim.leaderAsMaker({ leader: LEADER_A, side: "BUY", counterparties: 1 });
     await sleep(1000);
     await stack.sim.reorg(5, reorged.leaderFills[0]!.txHash);
-    trading = true;
-    trades = trade();
+    observed.resumeTrading();
     await stack.providers.client.setFault("infura", "malformed", { probability: 0.05, scope: "ws" });
     await stack.providers.client.setFault("alchemy", "drop-subscriptions", { mode: "close", durationMs: 1000 });
     await waitFor(
@@ -98,10 +69,7 @@ describe("observability queries against a real Prometheus scraping the local sta
   }, 120_000);
 
   afterAll(async () => {
-    trading = false;
-    await trades?.catch(() => undefined);
-    await prometheus?.stop();
-    await stack?.stop();
+    await observed?.stop();
   });
 
   it("every panel query parses, and every metric it selects exists", async () => {

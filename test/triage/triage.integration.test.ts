@@ -5,22 +5,18 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import pino from "pino";
-import { startLocalStack, type LocalStack } from "../../services/local-stack/stack";
+import type { LocalStack } from "../../services/local-stack/stack";
 import { NoDataError } from "../../services/triage/collect";
 import { PrometheusApi, PrometheusApiError } from "../../services/triage/prometheus-api";
 import { triageObjectives } from "../../services/triage/objectives";
 import { runTriage } from "../../services/triage/triage";
 import { freePort } from "../support/nats-server";
-import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
-import { startTestPrometheus, type TestPrometheus } from "../support/prometheus";
+import { OBSERVED_REGION as REGION, startObservedStack, type ObservedStack } from "../support/observed-stack";
+import type { TestPrometheus } from "../support/prometheus";
 import { waitFor } from "../support/wait";
 
-const REGION = "local-1";
 const ROOT = path.join(__dirname, "..", "..");
 const OBJECTIVES = triageObjectives();
-
-const hostPort = (url: string | undefined) => new URL(url ?? "http://missing").host;
 
 /** Blocks this process's event loop for `blockMs` out of every `everyMs`, for `totalMs`: a CPU-bound bug in our code. */
 async function stallEventLoop(totalMs: number, blockMs: number, everyMs: number): Promise<void> {
@@ -35,44 +31,18 @@ async function stallEventLoop(totalMs: number, blockMs: number, everyMs: number)
 }
 
 describe("triage: us or the RPC?", () => {
+  let observed: ObservedStack;
   let stack: LocalStack;
   let prometheus: TestPrometheus;
-  let trading = true;
-  let trades: Promise<void>;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      blockTimeMs: 500,
-      subscribers: TEST_SUBSCRIBERS,
-      log: pino({ level: "silent" }),
-      latency: "zero",
-      seed: "triage",
-      execution: {},
-      latencyExporter: true,
-    });
-    prometheus = await startTestPrometheus({
-      targets: [
-        { job: "listener", address: hostPort(stack.listener.httpUrl), region: REGION },
-        { job: "executor", address: hostPort(stack.executor?.httpUrl), region: REGION },
-        { job: "latency-exporter", address: hostPort(stack.latencyExporter?.metricsUrl), region: REGION },
-      ],
-    });
-    trades = (async () => {
-      let side: "BUY" | "SELL" = "BUY";
-      while (trading) {
-        await stack.sim.leaderAsMaker({ leader: LEADER_A, side, counterparties: 1 });
-        side = side === "BUY" ? "SELL" : "BUY";
-        await sleep(250);
-      }
-    })();
+    observed = await startObservedStack({ seed: "triage", latency: "zero" });
+    ({ stack, prometheus } = observed);
     await prometheus.waitForScrapes(3);
   }, 90_000);
 
   afterAll(async () => {
-    trading = false;
-    await trades?.catch(() => undefined);
-    await prometheus?.stop();
-    await stack?.stop();
+    await observed?.stop();
   });
 
   const triage = (window: string) =>
