@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,27 +9,15 @@ import { startLocalProviders, type LocalProviders } from "../../services/rpc-pro
 import { stopChildProcess } from "../../services/shared/child-process";
 import { expectNoKey } from "../support/key-leaks";
 import { freePort } from "../support/nats-server";
+import { runServiceProcess } from "../support/service-process";
 import { waitFor } from "../support/wait";
 
 jest.setTimeout(60_000);
 
-const MAIN = path.join(__dirname, "../../services/latency-exporter/main.ts");
 /** Hex, so test/support/key-leaks.ts also finds it upper-cased, base64-encoded or as a decimal. */
 const API_KEY = randomBytes(32).toString("hex");
 
-/**
- * `latency-exporter --config <file>` as one node process, the way systemd runs the bundle (from source here): not
- * through the tsx CLI, whose wrapper process would take the signals itself (it dies of SIGHUP).
- */
-function runExporter(configFile: string, env: NodeJS.ProcessEnv) {
-  const args = ["--import", "tsx", MAIN, "--config", configFile];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const output = { text: "" };
-  child.stdout?.on("data", (c: Buffer) => (output.text += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output.text += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output, exited };
-}
+const runExporter = (configFile: string, env: NodeJS.ProcessEnv) => runServiceProcess("latency-exporter", configFile, env);
 
 describe("latency exporter process (main.ts)", () => {
   let anvil: Anvil;

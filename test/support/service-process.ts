@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-
-const TSX = path.join(__dirname, "../../node_modules/.bin/tsx");
+import type { ServiceName } from "../../stacks/topology/schema";
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -10,10 +9,14 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** A service's production entry point (`services/<name>/main.ts --config <file>`) as its own process. */
-export function runServiceProcess(service: "listener" | "executor", configFile: string, env: NodeJS.ProcessEnv): ServiceProcess {
+/**
+ * A service's production entry point (`services/<name>/main.ts --config <file>`) as one node process, the way systemd
+ * runs the bundle: not through the tsx CLI, whose wrapper process would take the signals itself (it dies of SIGHUP).
+ */
+export function runServiceProcess(service: ServiceName, configFile: string, env: NodeJS.ProcessEnv): ServiceProcess {
   const main = path.join(__dirname, `../../services/${service}/main.ts`);
-  const child = spawn(TSX, [main, "--config", configFile], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["--import", "tsx", main, "--config", configFile];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const output = { text: "" };
   child.stdout?.on("data", (c: Buffer) => (output.text += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (output.text += c.toString()));
