@@ -1,6 +1,6 @@
 /**
- * Rule files as Prometheus reads them. Deterministic (the same rules give the same bytes) and compact: they travel in
- * the monitoring hosts' user_data, which Hetzner caps at 32 KiB.
+ * Rule files as Prometheus reads them. Deterministic (the same rules give the same bytes), because the monitoring
+ * hosts' config rollout (constructs/monitoring/monitoring-config-rollout.ts) is triggered by the bundle's hash.
  */
 import { stringify } from "yaml";
 import type { RuleFile } from "./rule-types";

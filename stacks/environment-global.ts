@@ -4,7 +4,7 @@
  * untouched.
  */
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { HcloudProvider } from "../providers/gen/hcloud/provider";
 import { GrafanaProvider } from "../providers/gen/grafana/provider";
 import { MonitoringHosts } from "../constructs/monitoring/monitoring-hosts";
@@ -12,6 +12,7 @@ import { GrafanaDashboards } from "../constructs/monitoring/grafana-dashboards";
 import { adminPorts, type MonitoringEndpoints } from "../constructs/polysync-region";
 import type { DeploymentContext } from "../constructs/context";
 import { DASHBOARDS } from "../dashboards";
+import { renderRuleFiles } from "../alerts/render";
 import { configureBackend } from "./backend";
 import { PolicyGuard } from "./policy/guard";
 import { SERVICE_NAMES, metricsPorts, type Environment, type Topology } from "./topology/schema";
@@ -40,6 +41,15 @@ export class EnvironmentGlobal extends TerraformStack {
     new HcloudProvider(this, "hcloud", {});
     new GrafanaProvider(this, "grafana", { url: environment.grafana.url });
 
+    // At stack scope so that its name is exactly this, the TF_VAR_ suffix the deploy job sets. Empty by default:
+    // pull-request plans run without the key, and only apply (the rollout's SSH connection) needs it.
+    const deployKey = new TerraformVariable(this, "monitoring_deploy_ssh_private_key", {
+      type: "string",
+      sensitive: true,
+      default: "",
+      description: "OpenSSH private key matching the topology's monitoring.deployPublicKey, for the config rollout",
+    });
+
     this.monitoring = new MonitoringHosts(this, "monitoring", {
       context: ctx,
       locations: environment.monitoring.locations,
@@ -52,6 +62,8 @@ export class EnvironmentGlobal extends TerraformStack {
       services: SERVICE_NAMES.map((service) => ({ service, port: metricsPorts(topology)[service] })),
       ports: topology.ports,
       deletionProtection: environment.deletionProtection,
+      ruleFiles: renderRuleFiles(),
+      configDeploy: { publicKey: environment.monitoring.deployPublicKey, privateKey: deployKey.stringValue },
     });
 
     new GrafanaDashboards(this, "dashboards", {

@@ -1,13 +1,22 @@
-/** First-boot configuration of a Prometheus + Alertmanager host (Debian packages), as cloud-init YAML. */
+/**
+ * First-boot configuration of a Prometheus + Alertmanager host (Debian packages), as cloud-init YAML.
+ *
+ * Bootstrap only. On hcloud any change to user_data replaces the server, which would throw away the TSDB (and with it
+ * the 28-day SLO error budget) and which production's prevent_destroy refuses anyway. So prometheus.yml,
+ * alertmanager.yml and the rule files are not here: Prometheus starts on the Debian default config and every deploy
+ * installs the generated one over SSH (monitoring-config-rollout.ts). This document changes only when the bootstrap
+ * itself does, the apply script included.
+ */
 import { stringify } from "yaml";
-import { renderRuleFiles } from "../../alerts/render";
-import { renderAlertmanagerConfig, renderPrometheusConfig, RULES_DIR, type PrometheusConfigInput } from "./prometheus-config";
+import { APPLY_SCRIPT, APPLY_SCRIPT_PATH, DEPLOY_HOME, DEPLOY_USER, SUDOERS_PATH, SUDOERS_RULE } from "./monitoring-config-apply";
 
-export interface MonitoringHostInit extends PrometheusConfigInput {
+export interface MonitoringHostInit {
   retentionDays: number;
   alertmanagerClusterPort: number;
   /** The other monitoring hosts, for Alertmanager's gossip cluster. */
   peers: string[];
+  /** OpenSSH public key the deploy's config rollout logs in with (as DEPLOY_USER). */
+  deployPublicKey: string;
 }
 
 export function renderMonitoringCloudInit(init: MonitoringHostInit): string {
@@ -17,13 +26,23 @@ export function renderMonitoringCloudInit(init: MonitoringHostInit): string {
     disable_root: true,
     package_update: true,
     package_upgrade: true,
-    packages: ["prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "chrony"],
+    packages: ["prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "chrony", "sudo"],
+    users: [
+      // "default" keeps the image's own user list, which a `users` key would otherwise replace.
+      "default",
+      {
+        name: DEPLOY_USER,
+        gecos: "monitoring config rollout",
+        homedir: DEPLOY_HOME,
+        shell: "/bin/sh",
+        lock_passwd: true,
+        ssh_authorized_keys: [init.deployPublicKey],
+      },
+    ],
     write_files: [
-      { path: "/etc/prometheus/prometheus.yml", permissions: "0644", content: renderPrometheusConfig(init) },
-      { path: "/etc/prometheus/alertmanager.yml", permissions: "0644", content: renderAlertmanagerConfig() },
-      ...renderRuleFiles().map(({ file, content }) => ({ path: `${RULES_DIR}/${file}`, permissions: "0644", content })),
-      { path: `/etc/systemd/system/${RULES_RELOAD}.path`, permissions: "0644", content: RULES_RELOAD_PATH_UNIT },
-      { path: `/etc/systemd/system/${RULES_RELOAD}.service`, permissions: "0644", content: RULES_RELOAD_SERVICE_UNIT },
+      { path: APPLY_SCRIPT_PATH, owner: "root:root", permissions: "0755", content: APPLY_SCRIPT },
+      // sudo refuses a sudoers file that is not root's or is world-writable; 0440 root:root is what visudo writes.
+      { path: SUDOERS_PATH, owner: "root:root", permissions: "0440", content: SUDOERS_RULE },
       {
         path: "/etc/default/prometheus",
         permissions: "0644",
@@ -37,41 +56,9 @@ export function renderMonitoringCloudInit(init: MonitoringHostInit): string {
     ],
     runcmd: [
       ["install", "-d", "-m", "0750", "-o", "prometheus", "-g", "prometheus", "/etc/prometheus/secrets"],
-      ["systemctl", "daemon-reload"],
       // Secrets (Hetzner SD token, PagerDuty key, Slack URL) are copied in by the operator: runbooks/adding-a-region.md.
       ["systemctl", "enable", "--now", "chrony", "prometheus", "prometheus-alertmanager", "prometheus-node-exporter"],
-      ["systemctl", "enable", "--now", `${RULES_RELOAD}.path`],
     ],
   };
-  // Sequences unindented: the rule files make this document big, and Hetzner caps user_data at 32 KiB.
-  return `#cloud-config\n${stringify(doc, { lineWidth: 0, indentSeq: false })}`;
+  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
 }
-
-export const RULES_RELOAD = "prometheus-rules-reload";
-
-/**
- * Prometheus reads rule files only at start and on reload. Watching the directory makes any change to the rules
- * (a new file, an edit, a removal) take effect within seconds, whoever makes it.
- */
-const RULES_RELOAD_PATH_UNIT = `[Unit]
-Description=Reload Prometheus when a file in ${RULES_DIR} changes
-
-[Path]
-PathChanged=${RULES_DIR}
-
-[Install]
-WantedBy=multi-user.target
-`;
-
-/**
- * Checked before the reload: Prometheus keeps its old rules when a reload fails, but only its log says so, while a
- * failed unit shows in `systemctl --failed` with promtool's message in its journal.
- */
-const RULES_RELOAD_SERVICE_UNIT = `[Unit]
-Description=Check the Prometheus rule files and reload Prometheus
-
-[Service]
-Type=oneshot
-ExecStart=/bin/sh -c 'exec /usr/bin/promtool check rules ${RULES_DIR}/*.yml'
-ExecStart=/bin/systemctl reload prometheus.service
-`;

@@ -11,7 +11,9 @@ import { hcloudLabels, resourceName, type DeploymentContext } from "../context";
 import { HostFirewall } from "../hetzner/firewall";
 import { monitoringHostRules } from "../hetzner/firewall-rules";
 import { SERVER_IMAGE } from "../hetzner/service-hosts";
+import type { RenderedRuleFile } from "../../alerts/render";
 import { renderMonitoringCloudInit } from "./monitoring-cloud-init";
+import { MonitoringConfigRollout, renderMonitoringConfigBundle } from "./monitoring-config-rollout";
 import type { ScrapedService } from "./prometheus-config";
 
 export interface MonitoringHostsProps {
@@ -25,11 +27,16 @@ export interface MonitoringHostsProps {
   services: ScrapedService[];
   ports: { ssh: number; prometheus: number; alertmanager: number; alertmanagerCluster: number; nodeExporter: number };
   deletionProtection: boolean;
+  /** Alert and recording rules, installed by the config rollout. */
+  ruleFiles: RenderedRuleFile[];
+  /** The key pair the config rollout logs in with: the public half as it stands, the private one as a reference. */
+  configDeploy: { publicKey: string; privateKey: string };
 }
 
 export class MonitoringHosts extends Construct {
   readonly addresses: PrimaryIp[];
   readonly servers: Server[];
+  readonly rollouts: MonitoringConfigRollout[];
 
   constructor(scope: Construct, id: string, props: MonitoringHostsProps) {
     super(scope, id);
@@ -79,17 +86,10 @@ export class MonitoringHosts extends Construct {
         placementGroupId: Token.asNumber(placement.id),
         publicNet: [{ ipv4Enabled: true, ipv4: Token.asNumber(this.addresses[i].id), ipv6Enabled: true }],
         userData: renderMonitoringCloudInit({
-          project: context.project,
-          env: context.env,
-          replica,
-          services: props.services,
-          nodeExporterPort: ports.nodeExporter,
-          alertmanagers: ips,
-          alertmanagerPort: ports.alertmanager,
-          prometheusPort: ports.prometheus,
           retentionDays: props.retentionDays,
           alertmanagerClusterPort: ports.alertmanagerCluster,
           peers: ips.filter((_, j) => j !== i),
+          deployPublicKey: props.configDeploy.publicKey,
         }),
         deleteProtection: props.deletionProtection,
         rebuildProtection: props.deletionProtection,
@@ -97,5 +97,27 @@ export class MonitoringHosts extends Construct {
         lifecycle: { preventDestroy: props.deletionProtection },
       });
     });
+    this.rollouts = this.servers.map(
+      (server, i) =>
+        new MonitoringConfigRollout(this, `config-${i + 1}`, {
+          server,
+          host: ips[i],
+          sshPort: ports.ssh,
+          bundle: renderMonitoringConfigBundle(
+            {
+              project: context.project,
+              env: context.env,
+              replica: resourceName(context, "monitoring", i + 1),
+              services: props.services,
+              nodeExporterPort: ports.nodeExporter,
+              alertmanagers: ips,
+              alertmanagerPort: ports.alertmanager,
+              prometheusPort: ports.prometheus,
+            },
+            props.ruleFiles,
+          ),
+          privateKey: props.configDeploy.privateKey,
+        }),
+    );
   }
 }

@@ -24,7 +24,9 @@ export interface PrometheusConfigInput {
 }
 
 export const HCLOUD_SD_TOKEN_FILE = "/etc/prometheus/secrets/hcloud-sd-token";
-export const RULES_DIR = "/etc/prometheus/rules";
+/** Where the Debian packages read prometheus.yml and alertmanager.yml; a config bundle's paths are relative to it. */
+export const CONFIG_DIR = "/etc/prometheus";
+export const RULES_DIR = `${CONFIG_DIR}/rules`;
 
 export function renderPrometheusConfig(input: PrometheusConfigInput): string {
   const discovered = (job: string, port: number, serviceRegex: string) => ({

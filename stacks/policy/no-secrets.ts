@@ -1,5 +1,6 @@
 /**
- * Nothing secret in synthesized Terraform: no secret-looking literal anywhere, no secret-named attribute with a value,
+ * Nothing secret in synthesized Terraform: no secret-looking literal anywhere, no secret-named attribute with a value
+ * other than a reference to a sensitive variable,
  * and no resource type whose whole purpose is to carry a secret value (which would also put it in state).
  */
 import { findSecretInValue, isSecretAttributeName } from "./secrets";
@@ -23,9 +24,13 @@ export function checkNoSecrets(stack: StackJson): Violation[] {
       violations.push({ policy: "no-secrets", address, message: "SecureString parameter with a value: set it out of band" });
     }
   }
+  const sensitive = sensitiveVariables(stack);
   walk(stack as Json, [], (path, value) => {
     const key = path[path.length - 1] ?? "";
     if (isSecretAttributeName(key)) {
+      // Exactly a sensitive variable: the value comes from the deploying job (TF_VAR_…) and plans redact it.
+      const variable = typeof value === "string" ? /^\$\{var\.([A-Za-z0-9_-]+)\}$/.exec(value)?.[1] : undefined;
+      if (variable !== undefined && sensitive.has(variable)) return;
       violations.push({ policy: "no-secrets", address: addressOf(path), message: `attribute "${key}" is set: secrets are never written into Terraform` });
       return;
     }
@@ -37,6 +42,11 @@ export function checkNoSecrets(stack: StackJson): Violation[] {
     }
   });
   return violations;
+}
+
+function sensitiveVariables(stack: StackJson): Set<string> {
+  const declared = Object.entries((stack.variable ?? {}) as Record<string, { sensitive?: unknown }>);
+  return new Set(declared.filter(([, v]) => v.sensitive === true).map(([name]) => name));
 }
 
 /** Visits leaves and secret-named keys; skips cdktf's "//" metadata, which holds construct paths, not configuration. */

@@ -140,7 +140,13 @@ export const TOPOLOGY: Topology = parseTopology({
     {
       name: "staging",
       deletionProtection: false,
-      monitoring: { locations: ["nbg1"], serverType: "cx32", retentionDays: 7 },
+      monitoring: {
+        locations: ["nbg1"],
+        serverType: "cx32",
+        retentionDays: 7,
+        deployPublicKey:
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKfkX1yINdaDf7S5O3ko2YdEnLOFD2hJ5DHYKUH7ENn6 polysync-staging-monitoring-deploy",
+      },
       latencyExporter: { serverType: "ccx13", count: 1 },
       grafana: { url: "https://polysync-staging.grafana.net", sourceCidrs: ["192.0.2.0/28"] },
       regions: [REGIONS.stagingEuCentral],
@@ -149,7 +155,13 @@ export const TOPOLOGY: Topology = parseTopology({
     {
       name: "production",
       deletionProtection: true,
-      monitoring: { locations: ["fsn1", "hel1"], serverType: "ccx23", retentionDays: 30 },
+      monitoring: {
+        locations: ["fsn1", "hel1"],
+        serverType: "ccx23",
+        retentionDays: 30,
+        deployPublicKey:
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL+DR7b/9O1/N82w5VNE3w/DCqu+rIJvSYUJy7sFN/DG polysync-production-monitoring-deploy",
+      },
       // The smallest dedicated-vCPU type: shared vCPUs' scheduling jitter would show up as provider latency.
       latencyExporter: { serverType: "ccx13", count: 1 },
       grafana: { url: "https://polysync.grafana.net", sourceCidrs: ["192.0.2.16/28"] },

@@ -10,6 +10,15 @@ const cidr = z
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-f:]+\/\d{1,3}$/i, "an IPv4 or IPv6 CIDR such as 203.0.113.0/24");
 const port = z.number().int().min(1).max(65535);
 
+/** `ssh-ed25519 <base64 key blob> [comment]`, the blob being the 51 bytes of an ed25519 key in SSH wire format. */
+function isEd25519PublicKey(key: string): boolean {
+  const match = /^ssh-ed25519 ([A-Za-z0-9+/]{68})( [^\r\n]*)?$/.exec(key);
+  if (!match) return false;
+  const blob = Buffer.from(match[1], "base64");
+  const prefix = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from("ssh-ed25519"), Buffer.from([0, 0, 0, 32])]);
+  return blob.length === prefix.length + 32 && blob.subarray(0, prefix.length).equals(prefix);
+}
+
 /** Services deployed to every region's Hetzner hosts, each on hosts of its own. */
 export const SERVICE_NAMES = ["listener", "executor", "latency-exporter"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -75,6 +84,11 @@ export const EnvironmentSchema = z
       locations: z.array(z.enum(["fsn1", "nbg1", "hel1", "ash", "hil", "sin"])).min(1),
       serverType: z.string().regex(/^cc?x\d{2}$/),
       retentionDays: z.number().int().min(1).max(90),
+      /**
+       * Public half of the key the deploy's config rollout logs in to the monitoring hosts with; the private half is
+       * the deploy job's TF_VAR_monitoring_deploy_ssh_private_key. One line, so it cannot smuggle in a second key.
+       */
+      deployPublicKey: z.string().refine(isEd25519PublicKey, "an OpenSSH ssh-ed25519 public key on one line"),
     }),
     /**
      * The latency exporter's hosts, the same in every region of the environment: apart from the listener's hosts (in

@@ -1,7 +1,8 @@
 /**
  * Checks synthesized Terraform JSON against provider schemas (the `terraform providers schema -json` format).
  * Terraform itself cannot run here, so this stands in for the argument validation `terraform validate` would do
- * for the providers in `providers/catalogue.ts`; resources of any other provider are left alone.
+ * for the providers in `providers/catalogue.ts` and Terraform's built-in one; resources of any other provider are left
+ * alone.
  */
 import { loadSynthOutput } from "../change-summary/load";
 import { isExpression } from "../policy/stack-json";
@@ -92,9 +93,42 @@ export function validateSynthOutput(outdir: string): SchemaViolation[] {
   return Object.entries(stacks).flatMap(([name, json]) => validateStack(name, json, schemas));
 }
 
+/**
+ * Terraform's built-in provider (terraform.io/builtin/terraform) is never downloaded, so it has no file in
+ * providers/schemas; this is its `terraform providers schema -json` entry for the types the stacks use.
+ */
+const BUILTIN_TERRAFORM: ProviderSchemaEntry = {
+  provider: { block: {} },
+  resource_schemas: {
+    terraform_data: {
+      block: {
+        attributes: {
+          id: { type: "string", computed: true },
+          input: { type: "dynamic", optional: true },
+          output: { type: "dynamic", computed: true },
+          triggers_replace: { type: "dynamic", optional: true },
+        },
+      },
+    },
+  },
+  data_source_schemas: {
+    terraform_remote_state: {
+      block: {
+        attributes: {
+          backend: { type: "string", required: true },
+          config: { type: "dynamic", optional: true },
+          defaults: { type: "dynamic", optional: true },
+          outputs: { type: "dynamic", computed: true },
+          workspace: { type: "string", optional: true },
+        },
+      },
+    },
+  },
+};
+
 /** Keyed by the provider's default local name, which is the last segment of its source address. */
 function providersByLocalName(schemas: ProviderSchemaFile[]): Map<string, ProviderSchemaEntry> {
-  const byName = new Map<string, ProviderSchemaEntry>();
+  const byName = new Map<string, ProviderSchemaEntry>([["terraform", BUILTIN_TERRAFORM]]);
   for (const file of schemas) {
     for (const [source, entry] of Object.entries(file.provider_schemas)) {
       byName.set(source.slice(source.lastIndexOf("/") + 1), entry);

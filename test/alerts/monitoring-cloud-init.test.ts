@@ -1,53 +1,70 @@
 import { parse } from "yaml";
+import { posix } from "node:path";
 import { renderRuleFiles } from "../../alerts/render";
-import { RULES_RELOAD } from "../../constructs/monitoring/monitoring-cloud-init";
-import { RULES_DIR } from "../../constructs/monitoring/prometheus-config";
-import { resourcesOf, synthAll } from "../infra/synth";
+import {
+  APPLY_SCRIPT,
+  APPLY_SCRIPT_PATH,
+  DEPLOY_HOME,
+  DEPLOY_USER,
+  SUDOERS_PATH,
+} from "../../constructs/monitoring/monitoring-config-apply";
+import { CONFIG_DIR, RULES_DIR, renderAlertmanagerConfig } from "../../constructs/monitoring/prometheus-config";
+import { TOPOLOGY, environment } from "../../stacks/topology";
+import { synthAll } from "../infra/synth";
+import { globalStacks, monitoringHosts } from "../infra/monitoring-hosts";
 
-/** Hetzner refuses a server whose user_data is larger than this. */
-const HETZNER_USER_DATA_LIMIT = 32 * 1024;
+/** Half of Hetzner's 32 KiB cap: user_data is bootstrap only and has no business growing towards it. */
+const USER_DATA_BUDGET = 16 * 1024;
 
-interface CloudConfig {
-  write_files: Array<{ path: string; content: string }>;
-  runcmd: string[][];
-}
-
-describe("monitoring hosts' rules", () => {
+describe("monitoring hosts' rules and config", () => {
   const { stacks } = synthAll();
-  const servers = Object.entries(stacks)
-    .filter(([name]) => name.endsWith("-global"))
-    .flatMap(([, stack]) => resourcesOf(stack, "hcloud_server"));
-  const userData = servers.map((s) => s.user_data as string);
-  // Terraform references (the other hosts' addresses) are not YAML-safe as they stand; any address will do.
-  const config = parse(userData[0].replace(/\$\{[^}]+\}/g, "203.0.113.1")) as CloudConfig;
-  const file = (path: string) => config.write_files.find((f) => f.path === path);
+  const hosts = globalStacks(stacks).flatMap(([name, stack]) => monitoringHosts(stack).map((h) => ({ env: name.replace(/-global$/, ""), ...h })));
 
-  it("writes every generated rule file, byte for byte, where prometheus.yml's rule_files glob loads it", () => {
-    const prometheus = parse(file("/etc/prometheus/prometheus.yml")!.content) as { rule_files: string[] };
-    const globs = prometheus.rule_files.map((g) => new RegExp(`^${g.replace(/[.]/g, "\\.").replace(/\*/g, "[^/]*")}$`));
-    const rendered = renderRuleFiles();
-    expect(rendered.length).toBeGreaterThan(0);
-    for (const { file: name, content } of rendered) {
-      const path = `${RULES_DIR}/${name}`;
-      expect([path, file(path)?.content]).toEqual([path, content]);
-      expect([path, globs.some((g) => g.test(path))]).toEqual([path, true]);
+  it("keeps rules, prometheus.yml and alertmanager.yml out of user_data, which stays under 16 KiB", () => {
+    expect(hosts.length).toBe(3);
+    for (const { userData, cloudConfig } of hosts) {
+      expect(Buffer.byteLength(userData)).toBeLessThan(USER_DATA_BUDGET);
+      const paths = cloudConfig.write_files.map((f) => f.path);
+      expect(paths.filter((p) => p.startsWith(`${CONFIG_DIR}/`))).toEqual([]);
+      expect(userData).not.toContain("groups:");
+      // The rollout reloads explicitly; a unit watching the rules directory would reload twice, unchecked.
+      expect(paths.filter((p) => p.startsWith("/etc/systemd/"))).toEqual([]);
     }
   });
 
-  it("checks and reloads Prometheus whenever a file in the rules directory changes", () => {
-    const pathUnit = file(`/etc/systemd/system/${RULES_RELOAD}.path`)!.content;
-    const service = file(`/etc/systemd/system/${RULES_RELOAD}.service`)!.content;
-    expect(pathUnit).toContain(`PathChanged=${RULES_DIR}\n`);
-    const steps = service.split("\n").filter((l) => l.startsWith("ExecStart="));
-    expect(steps).toEqual([
-      expect.stringContaining(`promtool check rules ${RULES_DIR}/*.yml`),
-      "ExecStart=/bin/systemctl reload prometheus.service",
-    ]);
-    expect(config.runcmd).toContainEqual(expect.arrayContaining(["enable", "--now", `${RULES_RELOAD}.path`]));
+  it("installs every generated rule file, byte for byte, where prometheus.yml's rule_files glob loads it", () => {
+    const rendered = renderRuleFiles();
+    expect(rendered.length).toBeGreaterThan(0);
+    for (const { bundle } of hosts) {
+      const prometheus = parse(bundle.files["prometheus.yml"]) as { rule_files: string[] };
+      const globs = prometheus.rule_files.map((g) => new RegExp(`^${g.replace(/[.]/g, "\\.").replace(/\*/g, "[^/]*")}$`));
+      const installed = Object.keys(bundle.files).filter((p) => p.startsWith("rules/"));
+      expect(installed.sort()).toEqual(rendered.map(({ file }) => `rules/${file}`).sort());
+      for (const { file, content } of rendered) {
+        const path = posix.join(CONFIG_DIR, "rules", file);
+        expect(path).toBe(`${RULES_DIR}/${file}`);
+        expect([path, bundle.files[`rules/${file}`]]).toEqual([path, content]);
+        expect([path, globs.some((g) => g.test(path))]).toEqual([path, true]);
+      }
+      expect(bundle.files["alertmanager.yml"]).toBe(renderAlertmanagerConfig());
+    }
   });
 
-  it("fits every monitoring host's user_data, rules included, into Hetzner's 32 KiB", () => {
-    expect(servers.length).toBeGreaterThan(0);
-    for (const data of userData) expect(Buffer.byteLength(data)).toBeLessThan(HETZNER_USER_DATA_LIMIT);
+  it("lets only the topology's deploy key log in as the deploy user, who may run only the apply script as root", () => {
+    for (const { env, cloudConfig } of hosts) {
+      const deployUser = cloudConfig.users.find((u) => typeof u !== "string" && u.name === DEPLOY_USER);
+      expect(deployUser).toMatchObject({
+        homedir: DEPLOY_HOME,
+        lock_passwd: true,
+        ssh_authorized_keys: [environment(TOPOLOGY, env).monitoring.deployPublicKey],
+      });
+      // Without "default", a `users` key would drop the image's own users.
+      expect(cloudConfig.users[0]).toBe("default");
+      const file = (path: string) => cloudConfig.write_files.find((f) => f.path === path)!;
+      expect(file(SUDOERS_PATH)).toMatchObject({ owner: "root:root", permissions: "0440" });
+      expect(file(SUDOERS_PATH).content).toBe(`${DEPLOY_USER} ALL=(root) NOPASSWD: ${APPLY_SCRIPT_PATH} ""\n`);
+      expect(file(APPLY_SCRIPT_PATH)).toMatchObject({ owner: "root:root", permissions: "0755", content: APPLY_SCRIPT });
+      expect(cloudConfig.packages).toEqual(expect.arrayContaining(["prometheus", "prometheus-alertmanager", "sudo"]));
+    }
   });
 });

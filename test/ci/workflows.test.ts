@@ -219,7 +219,7 @@ describe("pull-request.yml", () => {
   });
 
   it("tests, synthesizes and summarizes, and plans every synthesized stack", () => {
-    expect(jobs.test.steps?.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm test"]);
+    expect(jobs.test.steps?.map((s) => s.run).filter(Boolean)).toEqual([".ci/install-packages", "npm ci", "npm test"]);
     const synthRuns = runsOf({ ...PR.wf, jobs: { s: jobs["synth-and-summary"] } }).join("\n");
     expect(synthRuns).toMatch(/npm run synth/);
     expect(synthRuns).toMatch(/npm run --silent change-summary -- --base \S+ --head \S+ --out \S+/);
@@ -249,7 +249,7 @@ describe("deploy.yml", () => {
     const deployed = Object.values(jobs).map((job) => {
       const env = envName(job);
       const runs = stepsOf(job).flatMap((s) => (s.run ? [s.run] : []));
-      expect(runs.slice(0, 2)).toEqual(["npm ci", "npm test"]);
+      expect(runs.slice(0, 3)).toEqual([".ci/install-packages", "npm ci", "npm test"]);
       expect(runs).toContain(`npx cdktf deploy '${env}-*' --skip-synth --auto-approve --no-color`);
       const creds = stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
       expect(creds?.with?.["role-to-assume"]).toBe(`\${{ vars.AWS_DEPLOY_ROLE_ARN_${env?.toUpperCase()} }}`);

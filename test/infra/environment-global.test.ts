@@ -7,6 +7,7 @@ import { PrimaryIp } from "../../providers/gen/hcloud/primary-ip";
 import { GrafanaProvider } from "../../providers/gen/grafana/provider";
 import { GrafanaDashboards } from "../../constructs/monitoring/grafana-dashboards";
 import { synthAll, resourcesOf } from "./synth";
+import { monitoringHosts } from "./monitoring-hosts";
 
 describe("environment global stacks", () => {
   const { stacks } = synthAll();
@@ -21,10 +22,7 @@ describe("environment global stacks", () => {
   });
 
   it("generates scrape jobs for every service from the topology, discovered by labels", () => {
-    const userData = resourcesOf(production, "hcloud_server")[0].user_data as string;
-    const cloudConfig = parse(userData.replace(/\$\{[^}]+\}/g, "203.0.113.1"));
-    const promFile = cloudConfig.write_files.find((f: { path: string }) => f.path === "/etc/prometheus/prometheus.yml");
-    const prom = parse(promFile.content);
+    const prom = parse(monitoringHosts(production)[0].bundle.files["prometheus.yml"]);
     const jobs = Object.fromEntries(prom.scrape_configs.map((j: { job_name: string }) => [j.job_name, j]));
     expect(Object.keys(jobs).sort()).toEqual(["alertmanager", "executor", "latency-exporter", "listener", "node", "prometheus"]);
     expect(jobs.listener.hetzner_sd_configs[0].port).toBe(9464);

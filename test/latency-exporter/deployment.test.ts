@@ -4,6 +4,7 @@ import { SERVICE_DEPLOYMENTS } from "../../services/deploy/services";
 import { renderServiceUnit } from "../../services/deploy/systemd";
 import { TOPOLOGY, parseTopology } from "../../stacks/topology";
 import { resourcesOf, synthAll } from "../infra/synth";
+import { monitoringHosts } from "../infra/monitoring-hosts";
 
 /** The exporter deployed like the other services: its own hosts per region, role, bundle pointer, port and scrape job. */
 describe("latency exporter deployment", () => {
@@ -48,9 +49,7 @@ describe("latency exporter deployment", () => {
 
   it("is scraped on its own port, which only the monitoring hosts may reach", () => {
     for (const env of TOPOLOGY.environments) {
-      const monitoring = resourcesOf(stacks[`${env.name}-global`], "hcloud_server")[0];
-      const init = parse(String(monitoring.user_data).replace(/\$\{[^}]+\}/g, "203.0.113.1"));
-      const prometheus = parse(init.write_files.find((f: { path: string }) => f.path === "/etc/prometheus/prometheus.yml").content);
+      const prometheus = parse(monitoringHosts(stacks[`${env.name}-global`])[0].bundle.files["prometheus.yml"]);
       const job = prometheus.scrape_configs.find((j: { job_name: string }) => j.job_name === "latency-exporter");
       expect(job.hetzner_sd_configs[0].port).toBe(TOPOLOGY.ports.latencyExporterMetrics);
     }
