@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { listenerConfigSchema } from "../listener/config";
 import { exchangeContractSchema, POLYGON_CHAIN_ID } from "../polymarket/exchanges";
-import { parseWithSchema, readJsonConfig } from "../shared/config-file";
+import { parseWithSchema, readJsonConfig, httpEndpointSchema, logLevelSchema } from "../shared/config-file";
 
 /** 9464 and 9465 are the listener's and executor's (stacks/topology: ports). */
 export const DEFAULT_EXPORTER_PORT = 9466;
@@ -30,11 +30,8 @@ export const exporterConfigSchema = z
       })
       .strict()
       .default({ intervalMs: 5000, timeoutMs: 2000 }),
-    http: z
-      .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(DEFAULT_EXPORTER_PORT) })
-      .strict()
-      .default({ host: "127.0.0.1", port: DEFAULT_EXPORTER_PORT }),
-    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+    http: httpEndpointSchema(DEFAULT_EXPORTER_PORT),
+    logLevel: logLevelSchema,
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { busConfigSchema } from "../bus/config-schema";
-import { parseWithSchema, readJsonConfig } from "../shared/config-file";
+import { parseWithSchema, readJsonConfig, httpEndpointSchema, logLevelSchema } from "../shared/config-file";
 import { exchangeContractSchema, POLYGON_CHAIN_ID } from "../polymarket/exchanges";
 
 const url = (schemes: string[]) =>
@@ -44,11 +44,8 @@ export const listenerConfigSchema = z
     killSwitch: z.boolean().default(false),
     /** Run one synthetic fill through the hot path this often so it stays warm between real fills; 0 turns it off. */
     keepWarmMs: z.number().int().min(0).max(1000).default(2),
-    http: z
-      .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(9464) })
-      .strict()
-      .default({ host: "127.0.0.1", port: 9464 }),
-    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+    http: httpEndpointSchema(9464),
+    logLevel: logLevelSchema,
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { z } from "zod";
+import { z } from "zod";
 
 /** Validates a config object; the error names the source and every bad field's path, one per line. */
 export function parseWithSchema<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.output<S> {
@@ -20,3 +20,13 @@ export function readJsonConfig<S extends z.ZodType>(schema: S, file: string, wha
   }
   return parseWithSchema(schema, raw, file);
 }
+
+/** Where a service serves /metrics, /healthz and /readyz; loopback unless the config says otherwise. */
+export function httpEndpointSchema(defaultPort: number) {
+  return z
+    .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(defaultPort) })
+    .strict()
+    .default({ host: "127.0.0.1", port: defaultPort });
+}
+
+export const logLevelSchema = z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info");
