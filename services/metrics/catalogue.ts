@@ -270,7 +270,7 @@ export const LATENCY_EXPORTER_METRICS = {
   errors: metric(
     "polysync_probe_errors_total",
     "counter",
-    "Probe failures by provider, method (or subscription) and kind (RPC_ERROR_KINDS).",
+    "Probe failures by provider, method (eth_blockNumber, eth_getLogs, eth_getBlockByNumber, eth_chainId, or newHeads for the subscription) and kind (RPC_ERROR_KINDS).",
     ["provider", "method", "kind"],
   ),
   wsConnected: metric("polysync_probe_ws_connected", "gauge", "1 while the provider's WebSocket is open and on the right chain.", ["provider"]),
