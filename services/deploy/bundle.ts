@@ -4,16 +4,17 @@
  * | output                          | what                                                                   |
  * |---------------------------------|------------------------------------------------------------------------|
  * | dist/<service>.mjs (+ .map)     | one self-contained ESM file per service (esbuild, node 20)             |
+ * | dist/native/secp256k1.node      | libsecp256k1's addon, for a service that signs with it (the executor)  |
  * | dist/polysync-<service>.service | its systemd unit (systemd.ts)                                          |
- * | dist/<service>-<version>.tgz    | the three above, reproducible: the same sources give the same sha256   |
+ * | dist/<service>-<version>.tgz    | the above, reproducible: the same sources give the same sha256         |
  * | dist/manifest.json              | version, commit, sha256 and size per service: the stacks' input        |
  *
  * Reproducible because hosts install an archive by its hash: a rebuild of unchanged sources must not be a release.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import { build } from "esbuild";
+import { basename, dirname, join } from "node:path";
+import { build, type Plugin } from "esbuild";
 import { create as createTar } from "tar";
 import { SERVICE_NAMES, type ServiceName } from "../../stacks/topology/schema";
 import { DEFAULT_BUNDLE_DIR, REPO_ROOT, sha256Hex, type BundleManifest } from "./manifest";
@@ -25,6 +26,18 @@ const REQUIRE_BANNER = [
   'import { createRequire as __polysyncCreateRequire } from "node:module";',
   "const require = __polysyncCreateRequire(import.meta.url);",
 ].join("\n");
+
+/**
+ * The `secp256k1` package's addon as the bundle ships it. Its `bindings` entry finds the addon under node_modules,
+ * which hosts do not have; in the bundle it loads this file, next to the script, instead. The prebuilt binary for
+ * the service hosts (Hetzner x86-64, Debian 12, glibc) comes from the locked package, so the archive is the same
+ * whatever machine builds it.
+ */
+const NATIVE_SECP256K1 = {
+  specifier: "secp256k1/bindings",
+  prebuilt: "node_modules/secp256k1/prebuilds/linux-x64/secp256k1.glibc.node",
+  shipped: "native/secp256k1.node",
+} as const;
 
 /** Every archive entry gets this mtime (and fixed mode, no owner), so the archive depends on contents alone. */
 const ARCHIVE_MTIME = new Date("2000-01-01T00:00:00Z");
@@ -57,13 +70,13 @@ export async function buildBundles(options: BundleOptions = {}): Promise<BundleM
 
   const manifest: BundleManifest = { services: {}, builtAt: new Date().toISOString() };
   for (const service of services) {
-    const script = await bundleService(service, outdir);
+    const { script, addons } = await bundleService(service, outdir);
     const unit = unitName(service);
     writeFile(join(outdir, unit), renderServiceUnit(service));
     const file = `${service}-${version}.tgz`;
     createTar(
       { file: join(outdir, file), cwd: outdir, sync: true, gzip: { level: 9 }, portable: true, mtime: ARCHIVE_MTIME },
-      [script, `${script}.map`, unit],
+      [script, `${script}.map`, ...addons, unit],
     );
     const archive = readFileSync(join(outdir, file));
     manifest.services[service] = {
@@ -79,9 +92,10 @@ export async function buildBundles(options: BundleOptions = {}): Promise<BundleM
   return manifest;
 }
 
-/** esbuild → <service>.mjs and its source map in outdir; returns the script's file name. */
-async function bundleService(service: ServiceName, outdir: string): Promise<string> {
+/** esbuild → <service>.mjs, its source map and the native addons it loads, in outdir; returns their file names. */
+async function bundleService(service: ServiceName, outdir: string): Promise<{ script: string; addons: string[] }> {
   const script = `${service}.mjs`;
+  const secp256k1 = nativeSecp256k1Plugin();
   const result = await build({
     entryPoints: [join(REPO_ROOT, SERVICE_DEPLOYMENTS[service].entry)],
     // Paths esbuild writes into the output (module comments, source map sources) are relative to these two, so
@@ -95,10 +109,37 @@ async function bundleService(service: ServiceName, outdir: string): Promise<stri
     format: "esm",
     sourcemap: "linked",
     banner: { js: REQUIRE_BANNER },
+    plugins: [secp256k1.plugin],
     logLevel: "warning",
   });
   for (const output of result.outputFiles) writeFile(join(outdir, basename(output.path)), output.contents);
-  return script;
+  if (!secp256k1.used()) return { script, addons: [] };
+  const prebuilt = join(REPO_ROOT, NATIVE_SECP256K1.prebuilt);
+  if (!existsSync(prebuilt)) throw new Error(`${service}: ${NATIVE_SECP256K1.prebuilt} is missing (is secp256k1 installed?)`);
+  mkdirSync(join(outdir, dirname(NATIVE_SECP256K1.shipped)), { recursive: true });
+  writeFile(join(outdir, NATIVE_SECP256K1.shipped), readFileSync(prebuilt));
+  return { script, addons: [NATIVE_SECP256K1.shipped] };
+}
+
+/**
+ * Replaces `secp256k1/bindings` with a module that loads the shipped addon relative to the script (the banner's
+ * require is createRequire(import.meta.url)) and wraps it in the package's own JS API, as the original entry does.
+ */
+function nativeSecp256k1Plugin(): { plugin: Plugin; used: () => boolean } {
+  let used = false;
+  const plugin: Plugin = {
+    name: "native-secp256k1",
+    setup(b) {
+      b.onResolve({ filter: /^secp256k1\/bindings$/ }, () => ({ path: NATIVE_SECP256K1.specifier, namespace: "native-secp256k1" }));
+      b.onResolve({ filter: /^\.\/native\/secp256k1\.node$/ }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: "native-secp256k1" }, () => {
+        used = true;
+        const addon = `require(${JSON.stringify(`./${NATIVE_SECP256K1.shipped}`)})`;
+        return { contents: `module.exports = require("secp256k1/lib/index.js")(new (${addon}).Secp256k1());\n`, loader: "js", resolveDir: REPO_ROOT };
+      });
+    },
+  };
+  return { plugin, used: () => used };
 }
 
 /** Written with a fixed mode: the archive records it, and the caller's umask must not change the hash. */

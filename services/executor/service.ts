@@ -17,6 +17,7 @@ import type { ExecutorConfig } from "./config";
 import { Executor, type ExecutionReport, type ExecutorInstruments } from "./executor";
 import { FillTracker } from "./fill-tracker";
 import { IntentJournal } from "./journal";
+import { loadEcdsaEngine, type EcdsaEngine } from "./signer/ecdsa-engine";
 import { signerFromRef } from "./signer/from-ref";
 import { venueFromConfig } from "./venue-from-config";
 
@@ -63,7 +64,11 @@ export class ExecutorService {
     const env = options.env ?? process.env;
     const registry = createServiceRegistry("executor");
     const metrics = createInstruments(registry, EXECUTOR_METRICS);
-    const accounts = await resolveAccounts(loadAccountsFile(config.accountsFile), options.signerFor ?? ((ref) => signerFromRef(ref, env)), env);
+    // Loaded by the first local key: a KMS-only executor does not depend on an engine it never uses.
+    let engine: EcdsaEngine | undefined;
+    const localEngine = () => (engine ??= loadEcdsaEngine(config.signingEngine));
+    const accounts = await resolveAccounts(loadAccountsFile(config.accountsFile), options.signerFor ?? ((ref) => signerFromRef(ref, localEngine, env)), env);
+    const signingEngine = engine?.name ?? "unused";
     const journal = await IntentJournal.open(config.journalFile, { retentionMs: config.journalRetentionHours * 3_600_000 });
     const tracker = config.chainRpcUrl
       ? new FillTracker({
@@ -110,7 +115,7 @@ export class ExecutorService {
         host: config.http.host,
         port: config.http.port,
         registry,
-        health: () => ({ ok: true, detail: { journalEntries: journal.size } }),
+        health: () => ({ ok: true, detail: { journalEntries: journal.size, signingEngine } }),
         readiness: () => ({ ok: service!.ready, detail: { subscribed: service!.subscription?.shards ?? [], stopping: service!.stopping } }),
       });
       metrics.ready.set(1);
@@ -118,7 +123,7 @@ export class ExecutorService {
       await service.stop();
       throw err;
     }
-    log.info({ region: config.region, shards: service.subscription.shards, accounts: accounts.size, http: service.http.url }, "executor started");
+    log.info({ region: config.region, shards: service.subscription.shards, accounts: accounts.size, signingEngine, http: service.http.url }, "executor started");
     return service;
   }
 

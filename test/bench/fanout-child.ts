@@ -8,6 +8,7 @@ import readline from "node:readline";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { privateKeyToAccount } from "viem/accounts";
 import { loadAccountsFile, resolveAccounts, type SubscriberAccount } from "../../services/executor/accounts";
+import { loadNativeEngine } from "../../services/executor/signer/ecdsa-engine";
 import { localSigner, privateKeyFromEnv } from "../../services/executor/signer/local-signer";
 import { stopChildProcess } from "../../services/shared/child-process";
 
@@ -24,11 +25,13 @@ export interface BenchAccount {
 /** The accounts file and the keys in the environment, read the executor's way (services/executor/accounts.ts). */
 export async function loadBenchAccounts(accountsFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Map<string, BenchAccount>> {
   const configs = loadAccountsFile(accountsFile);
+  // The executor's default engine (its config's signingEngine).
+  const engine = loadNativeEngine();
   const resolved = await resolveAccounts(
     configs,
     async (ref) => {
       if (ref.kind !== "local") throw new Error("the fan-out bench signs with local keys only");
-      return localSigner(privateKeyFromEnv(ref.keyEnv, env));
+      return localSigner(privateKeyFromEnv(ref.keyEnv, env), engine);
     },
     env,
   );

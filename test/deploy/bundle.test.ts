@@ -2,11 +2,12 @@
  * `npm run bundle`: every service of the deployment table whose entry point exists is built twice, into two
  * directories, and its bundle is started with node from a directory without node_modules.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { list } from "tar";
+import { extract, list } from "tar";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { SERVICE_NAMES, type ServiceName } from "../../stacks/topology";
 import { buildBundles } from "../../services/deploy/bundle";
 import { readBundleManifest, REPO_ROOT, sha256Hex, type BundleManifest } from "../../services/deploy/manifest";
@@ -40,6 +41,10 @@ function run(script: string, args: string[], cwd: string) {
   return spawnSync(process.execPath, [script, ...args], { cwd, encoding: "utf8", timeout: 30_000 });
 }
 
+/** The executor signs with libsecp256k1 (services/executor/signer/ecdsa-engine.ts); the bundle carries its addon. */
+const SHIPPED_ADDONS: Partial<Record<ServiceName, string[]>> = { executor: ["native/secp256k1.node"] };
+const PREBUILT_SECP256K1 = join(REPO_ROOT, "node_modules/secp256k1/prebuilds/linux-x64/secp256k1.glibc.node");
+
 interface Entry {
   path: string;
   mode?: number;
@@ -48,6 +53,7 @@ interface Entry {
   uname?: string;
   mtime?: Date;
   contents: string;
+  bytes: Buffer;
 }
 
 function entries(archive: string): Entry[] {
@@ -59,7 +65,7 @@ function entries(archive: string): Entry[] {
       const chunks: Buffer[] = [];
       e.on("data", (c: Buffer) => chunks.push(c));
       e.on("end", () =>
-        found.push({ path: e.path, mode: e.mode, uid: e.uid, gid: e.gid, uname: e.uname, mtime: e.mtime, contents: Buffer.concat(chunks).toString("utf8") }),
+        found.push({ path: e.path, mode: e.mode, uid: e.uid, gid: e.gid, uname: e.uname, mtime: e.mtime, contents: Buffer.concat(chunks).toString("utf8"), bytes: Buffer.concat(chunks) }),
       );
     },
   });
@@ -101,9 +107,10 @@ describe.each(BUILDABLE)("the %s bundle", (service) => {
     });
   });
 
-  it("archives the script, its source map and the unit, with a fixed mode and mtime and no owner", () => {
+  it("archives the script, its source map, its native addons and the unit, with a fixed mode and mtime and no owner", () => {
     const files = entries(join(first.outdir, entry().file));
-    expect(files.map((f) => f.path)).toEqual([`${service}.mjs`, `${service}.mjs.map`, `polysync-${service}.service`]);
+    const addons = SHIPPED_ADDONS[service] ?? [];
+    expect(files.map((f) => f.path)).toEqual([`${service}.mjs`, `${service}.mjs.map`, ...addons, `polysync-${service}.service`]);
     for (const f of files) {
       expect({ mode: f.mode, mtime: f.mtime?.toISOString(), owner: [f.uid, f.gid, f.uname] }).toEqual({
         mode: 0o644,
@@ -111,7 +118,8 @@ describe.each(BUILDABLE)("the %s bundle", (service) => {
         owner: [undefined, undefined, ""],
       });
     }
-    expect(files[2].contents).toBe(renderServiceUnit(service));
+    expect(files.at(-1)!.contents).toBe(renderServiceUnit(service));
+    for (const addon of addons) expect(files.find((f) => f.path === addon)!.bytes.equals(readFileSync(PREBUILT_SECP256K1))).toBe(true);
     expect(files[0].contents).toMatch(new RegExp(`//# sourceMappingURL=${service}\\.mjs\\.map\\n$`));
     expect(JSON.parse(files[1].contents).sources).toContain(`../${SERVICE_DEPLOYMENTS[service].entry}`);
   });
@@ -159,4 +167,76 @@ describe.each(BUILDABLE)("the %s bundle", (service) => {
   for (const log of logs) expect(log).toMatchObject({ service: "listener", level: expect.any(Number), msg: expect.any(String) });
   expect(result.status).toBe(1);
   expect(result.stderr).toMatch(/^listener: /);
+});
+
+/** Starts `script` and resolves with its "executor started" log line, or with how it ended if it never got there. */
+function startExecutor(script: string, config: string, cwd: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [script, "--config", config], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ status: number | null; stderr: string }>((resolve) => child.once("exit", (status) => resolve({ status, stderr })));
+  const started = new Promise<Record<string, unknown> | undefined>((resolve) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split("\n").find((l) => l.includes('"executor started"'));
+      if (line) resolve(JSON.parse(line) as Record<string, unknown>);
+    });
+    void exited.then(() => resolve(undefined));
+  });
+  return { child, started, exited };
+}
+
+(BUILDABLE.includes("executor") ? it : it.skip)("the executor unpacked from its archive, away from node_modules, signs with the shipped libsecp256k1 addon, and refuses to start without it", async () => {
+  const { outdir, manifest } = await built("executor");
+  const cwd = mkdtempSync(join(tmpdir(), "polysync-run-"));
+  const installed = join(cwd, "install");
+  mkdirSync(installed);
+  await extract({ file: join(outdir, manifest.services.executor!.file), cwd: installed });
+  const key = generatePrivateKey();
+  const env = { PATH: process.env.PATH, ORDER_KEY: key, API_KEY: "bundle-test", API_SECRET: Buffer.alloc(32, 7).toString("base64"), API_PASSPHRASE: "p" };
+  writeFileSync(join(cwd, "subscribers.json"), JSON.stringify({ leaders: [], subscribers: [] }));
+  writeFileSync(
+    join(cwd, "accounts.json"),
+    JSON.stringify({
+      accounts: [
+        {
+          subscriberId: "alice",
+          signatureType: 0,
+          wallet: privateKeyToAddress(key),
+          signer: { kind: "local", keyEnv: "ORDER_KEY" },
+          api: { keyEnv: "API_KEY", secretEnv: "API_SECRET", passphraseEnv: "API_PASSPHRASE" },
+        },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(cwd, "executor.json"),
+    JSON.stringify({
+      region: "test",
+      subscribersFile: "subscribers.json",
+      accountsFile: "accounts.json",
+      bus: { kind: "in-process" },
+      venue: { url: "http://127.0.0.1:9" },
+      journalFile: "journal/executor.journal",
+      http: { host: "127.0.0.1", port: 0 },
+    }),
+  );
+  const script = join(installed, "executor.mjs");
+
+  const running = startExecutor(script, join(cwd, "executor.json"), cwd, env);
+  const startLog = await running.started;
+  running.child.kill("SIGTERM");
+  const stopped = await running.exited;
+  expect({ startLog, stopped }).toEqual({
+    startLog: expect.objectContaining({ service: "executor", msg: "executor started", accounts: 1, signingEngine: "native" }),
+    stopped: { status: 0, stderr: "" },
+  });
+
+  rmSync(join(installed, "native"), { recursive: true });
+  const refused = startExecutor(script, join(cwd, "executor.json"), cwd, env);
+  expect(await refused.started).toBeUndefined();
+  const failure = await refused.exited;
+  expect(failure.status).toBe(1);
+  expect(failure.stderr).toMatch(/^executor: signingEngine "native": the libsecp256k1 addon did not load \(Cannot find module '\.\/native\/secp256k1\.node'/);
 });

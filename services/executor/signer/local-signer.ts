@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { hexToBigInt, isHex, type Address, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAddress } from "viem/accounts";
+import type { EcdsaEngine } from "./ecdsa-engine";
 import type { DigestSigner } from "./signer";
 
 /** The secp256k1 group order: a private key must lie in [1, n − 1]. */
@@ -8,29 +9,31 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 const KEY_SHAPE = /^(?:0[xX])?([0-9a-fA-F]{64})$/;
 
 export interface LocalSigner extends DigestSigner {
-  toJSON(): { kind: "local"; address: Address };
+  readonly engine: EcdsaEngine["name"];
+  toJSON(): { kind: "local"; address: Address; engine: EcdsaEngine["name"] };
 }
 
 /**
  * A signer holding the key in this process: the dev stack and tests. Signatures are RFC 6979 (deterministic), so one
- * order signs to the same bytes every time. The key lives only in a closure: the returned object has no property,
- * JSON form or inspect output that contains it, and no error here quotes it.
+ * order signs to the same bytes every time, whichever engine signs. The key lives only in a closure: the returned
+ * object has no property, JSON form or inspect output that contains it, and no error here quotes it.
  */
-export function localSigner(privateKey: Hex): LocalSigner {
+export function localSigner(privateKey: Hex, engine: EcdsaEngine): LocalSigner {
   const problem = keyProblem(privateKey);
   if (problem) throw new Error(`bad private key: ${problem}`);
-  const account = privateKeyToAccount(privateKey);
-  const address = account.address;
+  const address = privateKeyToAddress(privateKey);
+  const key = Buffer.from(privateKey.slice(2), "hex");
   return Object.freeze({
     address,
+    engine: engine.name,
     async signDigest(digest: Hex): Promise<Hex> {
       if (!isHex(digest, { strict: true }) || digest.length !== 66) {
         throw new Error(`local signer ${address}: digest must be 32-byte hex, got ${String(digest).length} characters`);
       }
-      return account.sign({ hash: digest });
+      return engine.sign(Buffer.from(digest.slice(2), "hex"), key);
     },
-    toJSON: () => ({ kind: "local" as const, address }),
-    [inspect.custom]: () => `LocalSigner(${address})`,
+    toJSON: () => ({ kind: "local" as const, address, engine: engine.name }),
+    [inspect.custom]: () => `LocalSigner(${address}, ${engine.name})`,
   });
 }
 

@@ -8,6 +8,7 @@ import type { SubscriberAccount } from "../../../services/executor/accounts";
 import { Executor, type ExecutionReport } from "../../../services/executor/executor";
 import { IntentJournal } from "../../../services/executor/journal";
 import { KmsSignerError } from "../../../services/executor/signer/kms-signer";
+import { loadNativeEngine } from "../../../services/executor/signer/ecdsa-engine";
 import { localSigner } from "../../../services/executor/signer/local-signer";
 import type { BusMessage, CopyIntent } from "../../../services/intents/intent";
 import { ExposureLedger, utcDay } from "../../../services/listener/sizing/exposure";
@@ -23,7 +24,7 @@ const LEADER = "0x1000000000000000000000000000000000000001";
 /** A real epoch, not 0: the journal compacts by wall-clock retention on open. */
 const T0 = Date.now();
 const DAY = utcDay(T0);
-const key = localSigner(generatePrivateKey());
+const key = localSigner(generatePrivateKey(), loadNativeEngine());
 const api = { address: key.address, credentials: apiCredentials({ key: "k", secret: Buffer.from("s").toString("base64"), passphrase: "p" }) };
 const account: SubscriberAccount = { subscriberId: "alice", maker: key.address, signer: key.address, signatureType: 0, key, api };
 const rule = aliceRule({ maxOrderNotional: 10_000_000n, maxMarketExposure: 12_000_000n, maxDailyNotional: 100_000_000n });

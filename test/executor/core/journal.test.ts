@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import fs, { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -112,5 +112,62 @@ describe("IntentJournal", () => {
     expect(syncs).toHaveBeenCalledTimes(2);
     await journal.close();
     syncs.mockRestore();
+  });
+
+  describe("group commit", () => {
+    /** datasync calls that finish only when the test says so. */
+    async function heldSyncs() {
+      const probe = await open(tempFile(), "w");
+      const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+      await probe.close();
+      const held: (() => void)[] = [];
+      const spy = jest.spyOn(prototype, "datasync").mockImplementation(() => new Promise<void>((resolve) => held.push(resolve)));
+      return { held, restore: () => spy.mockRestore() };
+    }
+    const settledYet = (promise: Promise<void>) => {
+      const state = { done: false };
+      void promise.then(() => (state.done = true));
+      return state;
+    };
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+    it("a claim written while an fdatasync runs waits for the next fdatasync, not that one", async () => {
+      const syncs = await heldSyncs();
+      const journal = await IntentJournal.open(tempFile(), { retentionMs: 3_600_000 });
+      const first = settledYet(journal.claim(claim(20, Date.now())));
+      await turn();
+      expect(syncs.held).toHaveLength(1);
+      const second = settledYet(journal.claim(claim(21, Date.now())));
+      await turn();
+      // Written, but the running sync may have started before the write: it waits for a sync of its own.
+      expect(readFileSync(journal.file, "utf8")).toContain(id(21));
+      expect(syncs.held).toHaveLength(1);
+      syncs.held[0]!();
+      await turn();
+      expect([first.done, second.done]).toEqual([true, false]);
+      expect(syncs.held).toHaveLength(2);
+      syncs.held[1]!();
+      await turn();
+      expect(second.done).toBe(true);
+      await journal.close();
+      syncs.restore();
+    });
+
+    it("writes one event-loop turn's records in one write, and outcomes do not wait for a running fdatasync", async () => {
+      const syncs = await heldSyncs();
+      const journal = await IntentJournal.open(tempFile(), { retentionMs: 3_600_000 });
+      const writes = jest.spyOn(fs, "writeSync");
+      const claimed = settledYet(journal.claim(claim(30, Date.now())));
+      await turn();
+      const outcomes = Array.from({ length: 100 }, (_, n) => journal.settle(id(100 + n), "accepted"));
+      await Promise.all(outcomes);
+      expect(writes).toHaveBeenCalledTimes(2);
+      expect(claimed.done).toBe(false);
+      expect(readFileSync(journal.file, "utf8").trim().split("\n")).toHaveLength(101);
+      syncs.held[0]!();
+      await journal.close();
+      writes.mockRestore();
+      syncs.restore();
+    });
   });
 });

@@ -3,12 +3,14 @@ import { generatePrivateKey } from "viem/accounts";
 import type { TradingAccount } from "../../../services/executor/order/account";
 import { buildOrder } from "../../../services/executor/order/build-order";
 import { signOrder } from "../../../services/executor/order/sign-order";
+import { loadNativeEngine, nobleEngine } from "../../../services/executor/signer/ecdsa-engine";
 import { localSigner } from "../../../services/executor/signer/local-signer";
 import { hashOrder, ORDER_TYPES, recoverOrderSigner, type SignatureType } from "../../../services/polymarket/order";
 import { EXCHANGES, makeIntent } from "./intent-fixture";
 
 const TICK = { tickSize: "0.01" } as const;
 const WALLET = getAddress("0x5afe00000000000000000000000000000000cafe");
+const native = loadNativeEngine();
 
 /** The account shape each signature type takes for a key at `key`. */
 function accountFor(signatureType: SignatureType, key: Address): TradingAccount {
@@ -33,7 +35,7 @@ describe.each([
   ["NegRisk V2", EXCHANGES.negRiskV2, "2"],
   ["ExchangeV3", EXCHANGES.v3, "3"],
 ])("%s domain", (_name, exchange, version) => {
-  const signer = localSigner(generatePrivateKey());
+  const signer = localSigner(generatePrivateKey(), native);
 
   test.each([0, 1, 2, 3] as const)("signature type %d recovers to the key, with maker and signer per the type", async (signatureType) => {
     const account = accountFor(signatureType, signer.address);
@@ -54,21 +56,22 @@ describe.each([
   });
 });
 
-test("the same intent signs to the same bytes, with the same key loaded twice", async () => {
+test("the same intent signs to the same bytes, with the same key loaded twice and with either engine", async () => {
   const key = generatePrivateKey();
-  const sign = async () => {
-    const signer = localSigner(key);
+  const sign = async (engine = native) => {
+    const signer = localSigner(key, engine);
     const { domain, order } = buildOrder(makeIntent(), accountFor(1, signer.address), TICK);
     return signOrder(signer, domain, order);
   };
-  const [first, second] = [await sign(), await sign()];
+  const [first, second, noble] = [await sign(), await sign(), await sign(nobleEngine)];
   expect(second.signature).toBe(first.signature);
   expect(second.order).toEqual(first.order);
+  expect(noble).toEqual(first);
 });
 
 test.each([0, 1, 2] as const)("type %d refuses a key that is not the order's signer", async (signatureType) => {
-  const signer = localSigner(generatePrivateKey());
-  const other = localSigner(generatePrivateKey());
+  const signer = localSigner(generatePrivateKey(), native);
+  const other = localSigner(generatePrivateKey(), native);
   const { domain, order } = buildOrder(makeIntent(), accountFor(signatureType, other.address), TICK);
   await expect(signOrder(signer, domain, order)).rejects.toThrow(`order signer ${other.address} is not the signing key's address ${signer.address}`);
 });

@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { hexToBigInt, hexToBytes, keccak256, recoverAddress, toHex, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { loadNativeEngine, nobleEngine } from "../../../services/executor/signer/ecdsa-engine";
 import { localSigner, privateKeyFromEnv } from "../../../services/executor/signer/local-signer";
 import { expectNoKey } from "../../support/key-leaks";
 
@@ -17,12 +18,15 @@ function caught(run: () => unknown): string {
   throw new Error("expected an error");
 }
 
-describe("signing", () => {
-  const key = generatePrivateKey();
-  const signer = localSigner(key);
+const native = loadNativeEngine();
 
-  test("the address is the key's", () => {
+describe.each([native, nobleEngine])("signing with the $name engine", (engine) => {
+  const key = generatePrivateKey();
+  const signer = localSigner(key, engine);
+
+  test("the address is the key's, and the signer says which engine signs", () => {
     expect(signer.address).toBe(privateKeyToAccount(key).address);
+    expect(signer.engine).toBe(engine.name);
   });
 
   test("signatures are 65 bytes, low-s, v 27/28, and recover to the address", async () => {
@@ -36,7 +40,7 @@ describe("signing", () => {
 
   test("signatures are RFC 6979: the same digest gives the same bytes, equal to noble's deterministic signature", async () => {
     const signature = await signer.signDigest(digest(1));
-    expect(await localSigner(key).signDigest(digest(1))).toBe(signature);
+    expect(await localSigner(key, engine).signDigest(digest(1))).toBe(signature);
     const reference = secp256k1.sign(hexToBytes(digest(1)), hexToBytes(key), { lowS: true });
     expect(signature.slice(0, 130)).toBe(`0x${reference.r.toString(16).padStart(64, "0")}${reference.s.toString(16).padStart(64, "0")}`);
   });
@@ -49,9 +53,9 @@ describe("signing", () => {
 describe("the key does not leak", () => {
   test("through JSON, inspect, string conversion or own properties", () => {
     const key = generatePrivateKey();
-    const signer = localSigner(key);
-    expect(JSON.parse(JSON.stringify(signer))).toEqual({ kind: "local", address: signer.address });
-    expect(inspect(signer, { depth: 10, showHidden: true })).toBe(`LocalSigner(${signer.address})`);
+    const signer = localSigner(key, native);
+    expect(JSON.parse(JSON.stringify(signer))).toEqual({ kind: "local", address: signer.address, engine: "native" });
+    expect(inspect(signer, { depth: 10, showHidden: true })).toBe(`LocalSigner(${signer.address}, native)`);
     for (const text of [JSON.stringify(signer), inspect(signer), String(signer), JSON.stringify(Object.getOwnPropertyDescriptors(signer))]) {
       expectNoKey(text, key);
     }
@@ -61,10 +65,10 @@ describe("the key does not leak", () => {
   test("through errors about a bad key", () => {
     const tooShort = generatePrivateKey().slice(0, 64) as Hex;
     const order = `0x${N.toString(16)}` as Hex;
-    expect(caught(() => localSigner(tooShort))).toBe("bad private key: expected 0x followed by 64 hex digits");
-    expect(caught(() => localSigner(order))).toBe("bad private key: outside the secp256k1 range [1, n − 1]");
-    expect(caught(() => localSigner(tooShort))).not.toContain(tooShort.slice(2, 18));
-    expect(caught(() => localSigner(order))).not.toContain(order.slice(2, 18));
+    expect(caught(() => localSigner(tooShort, native))).toBe("bad private key: expected 0x followed by 64 hex digits");
+    expect(caught(() => localSigner(order, native))).toBe("bad private key: outside the secp256k1 range [1, n − 1]");
+    expect(caught(() => localSigner(tooShort, native))).not.toContain(tooShort.slice(2, 18));
+    expect(caught(() => localSigner(order, native))).not.toContain(order.slice(2, 18));
   });
 });
 
