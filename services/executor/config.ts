@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { busConfigSchema } from "../bus/config-schema";
 import { POLYGON_CHAIN_ID } from "../polymarket/exchanges";
-import { parseWithSchema, readJsonConfig } from "../shared/config-file";
+import { parseWithSchema, readJsonConfig, httpEndpointSchema, logLevelSchema } from "../shared/config-file";
 import { SIGNING_ENGINES } from "./signer/ecdsa-engine";
 
 const venueSchema = z
@@ -50,11 +50,8 @@ export const executorConfigSchema = z
     killSwitch: z.boolean().default(false),
     /** On SIGTERM: stop taking intents, then give in-flight ones this long; below the unit's 30 s TimeoutStopSec. */
     drainTimeoutMs: z.number().int().min(0).max(25_000).default(5_000),
-    http: z
-      .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(9465) })
-      .strict()
-      .default({ host: "127.0.0.1", port: 9465 }),
-    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+    http: httpEndpointSchema(9465),
+    logLevel: logLevelSchema,
   })
   .strict();
 
