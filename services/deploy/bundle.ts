@@ -4,6 +4,7 @@
  * | output                          | what                                                                   |
  * |---------------------------------|------------------------------------------------------------------------|
  * | dist/<service>.mjs (+ .map)     | one self-contained ESM file per service (esbuild, node 20)             |
+ * | dist/<tool>.mjs (+ .map)        | operator commands a service's archive carries (services.ts `tools`)    |
  * | dist/native/secp256k1.node      | libsecp256k1's addon, for a service that signs with it (the executor)  |
  * | dist/polysync-<service>.service | its systemd unit (systemd.ts)                                          |
  * | dist/<service>-<version>.tgz    | the above, reproducible: the same sources give the same sha256         |
@@ -70,13 +71,13 @@ export async function buildBundles(options: BundleOptions = {}): Promise<BundleM
 
   const manifest: BundleManifest = { services: {}, builtAt: new Date().toISOString() };
   for (const service of services) {
-    const { script, addons } = await bundleService(service, outdir);
+    const { script, tools, addons } = await bundleService(service, outdir);
     const unit = unitName(service);
     writeFile(join(outdir, unit), renderServiceUnit(service));
     const file = `${service}-${version}.tgz`;
     createTar(
       { file: join(outdir, file), cwd: outdir, sync: true, gzip: { level: 9 }, portable: true, mtime: ARCHIVE_MTIME },
-      [script, `${script}.map`, ...addons, unit],
+      [script, `${script}.map`, ...tools.flatMap((t) => [t, `${t}.map`]), ...addons, unit],
     );
     const archive = readFileSync(join(outdir, file));
     manifest.services[service] = {
@@ -92,16 +93,23 @@ export async function buildBundles(options: BundleOptions = {}): Promise<BundleM
   return manifest;
 }
 
-/** esbuild → <service>.mjs, its source map and the native addons it loads, in outdir; returns their file names. */
-async function bundleService(service: ServiceName, outdir: string): Promise<{ script: string; addons: string[] }> {
+/**
+ * esbuild → <service>.mjs and each of its tools as <tool>.mjs (self-contained, with source maps) and the native addons
+ * they load, in outdir; returns their file names.
+ */
+async function bundleService(service: ServiceName, outdir: string): Promise<{ script: string; tools: string[]; addons: string[] }> {
   const script = `${service}.mjs`;
+  const { entry, tools = {} } = SERVICE_DEPLOYMENTS[service];
   const secp256k1 = nativeSecp256k1Plugin();
   const result = await build({
-    entryPoints: [join(REPO_ROOT, SERVICE_DEPLOYMENTS[service].entry)],
+    entryPoints: Object.fromEntries(
+      [[service, entry], ...Object.entries(tools)].map(([name, source]) => [name, join(REPO_ROOT, source)]),
+    ),
     // Paths esbuild writes into the output (module comments, source map sources) are relative to these two, so
     // they are fixed here rather than taken from the caller's cwd and outdir.
     absWorkingDir: REPO_ROOT,
-    outfile: join(REPO_ROOT, "dist", script),
+    outdir: join(REPO_ROOT, "dist"),
+    outExtension: { ".js": ".mjs" },
     write: false,
     bundle: true,
     platform: "node",
@@ -113,12 +121,13 @@ async function bundleService(service: ServiceName, outdir: string): Promise<{ sc
     logLevel: "warning",
   });
   for (const output of result.outputFiles) writeFile(join(outdir, basename(output.path)), output.contents);
-  if (!secp256k1.used()) return { script, addons: [] };
+  const toolScripts = Object.keys(tools).map((name) => `${name}.mjs`);
+  if (!secp256k1.used()) return { script, tools: toolScripts, addons: [] };
   const prebuilt = join(REPO_ROOT, NATIVE_SECP256K1.prebuilt);
   if (!existsSync(prebuilt)) throw new Error(`${service}: ${NATIVE_SECP256K1.prebuilt} is missing (is secp256k1 installed?)`);
   mkdirSync(join(outdir, dirname(NATIVE_SECP256K1.shipped)), { recursive: true });
   writeFile(join(outdir, NATIVE_SECP256K1.shipped), readFileSync(prebuilt));
-  return { script, addons: [NATIVE_SECP256K1.shipped] };
+  return { script, tools: toolScripts, addons: [NATIVE_SECP256K1.shipped] };
 }
 
 /**

@@ -8,6 +8,11 @@ import type { ServiceName } from "../../stacks/topology/schema";
 export interface ServiceDeployment {
   /** esbuild entry point, relative to the repository root. Parses `--config <file>` (services/shared/cli-args.ts). */
   entry: string;
+  /**
+   * Operator commands shipped next to the service script in its archive, by script name (`<name>.mjs`), with their
+   * esbuild entry points: what an on-call engineer runs on the host.
+   */
+  tools?: Record<string, string>;
   /** Node flags before the script, beyond the ones every service gets (source maps, heap cap). */
   nodeFlags: string[];
   /** cgroup hard limit (systemd MemoryMax=). */
@@ -40,6 +45,8 @@ export const SERVICE_DEPLOYMENTS: Record<ServiceName, ServiceDeployment> = {
   },
   "latency-exporter": {
     entry: "services/latency-exporter/main.ts",
+    // The exporter's host is the region's observer, so "us or the RPC?" travels with it.
+    tools: { triage: "services/triage/main.ts" },
     nodeFlags: [],
     // Four sockets, a probe round every few seconds and a few hundred series: about 30 MB of heap.
     memoryMaxMiB: 256,

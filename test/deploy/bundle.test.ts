@@ -14,6 +14,7 @@ import { readBundleManifest, REPO_ROOT, sha256Hex, type BundleManifest } from ".
 import { SERVICE_DEPLOYMENTS } from "../../services/deploy/services";
 import { renderServiceUnit } from "../../services/deploy/systemd";
 import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
+import { freePort } from "../support/nats-server";
 
 jest.setTimeout(120_000);
 
@@ -110,7 +111,8 @@ describe.each(BUILDABLE)("the %s bundle", (service) => {
   it("archives the script, its source map, its native addons and the unit, with a fixed mode and mtime and no owner", () => {
     const files = entries(join(first.outdir, entry().file));
     const addons = SHIPPED_ADDONS[service] ?? [];
-    expect(files.map((f) => f.path)).toEqual([`${service}.mjs`, `${service}.mjs.map`, ...addons, `polysync-${service}.service`]);
+    const tools = Object.keys(SERVICE_DEPLOYMENTS[service].tools ?? {}).flatMap((t) => [`${t}.mjs`, `${t}.mjs.map`]);
+    expect(files.map((f) => f.path)).toEqual([`${service}.mjs`, `${service}.mjs.map`, ...tools, ...addons, `polysync-${service}.service`]);
     for (const f of files) {
       expect({ mode: f.mode, mtime: f.mtime?.toISOString(), owner: [f.uid, f.gid, f.uname] }).toEqual({
         mode: 0o644,
@@ -138,6 +140,20 @@ describe.each(BUILDABLE)("the %s bundle", (service) => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`^${service}: .*${bad}: region: `, "m"));
   });
+});
+
+it("the latency exporter's archive carries triage, which runs with node alone and says what is wrong", async () => {
+  const { outdir } = await built("latency-exporter");
+  const cwd = mkdtempSync(join(tmpdir(), "polysync-run-"));
+  const triage = join(outdir, "triage.mjs");
+  const help = run(triage, ["--help"], cwd);
+  expect({ status: help.status, stdout: help.stdout }).toEqual({ status: 0, stdout: expect.stringContaining("usage: npm run triage") });
+  const badWindow = run(triage, ["--window", "soon"], cwd);
+  expect({ status: badWindow.status, stderr: badWindow.stderr }).toEqual({ status: 2, stderr: expect.stringMatching(/^triage: --window "soon" is not a duration/) });
+  // Nothing listens there: the command stops at the first query with the URL it tried.
+  const closed = await freePort();
+  const down = run(triage, ["--prometheus", `http://127.0.0.1:${closed}`], cwd);
+  expect({ status: down.status, stderr: down.stderr }).toEqual({ status: 3, stderr: `triage: cannot reach Prometheus at http://127.0.0.1:${closed}: ECONNREFUSED\n` });
 });
 
 (BUILDABLE.includes("listener") ? it : it.skip)("the bundled listener runs its start-up and logs JSON lines through pino", async () => {
