@@ -7,7 +7,7 @@ import { startAnvil, type Anvil } from "../../services/devchain/anvil";
 import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import { startLocalProviders, type LocalProviders } from "../../services/rpc-proxy/local-providers";
 import { stopChildProcess } from "../../services/shared/child-process";
-import { expectNoKey } from "../support/key-leaks";
+import { expectNoKey, providersWithKeyInPath } from "../support/key-leaks";
 import { freePort } from "../support/nats-server";
 import { runServiceProcess } from "../support/service-process";
 import { waitFor } from "../support/wait";
@@ -46,13 +46,7 @@ describe("latency exporter process (main.ts)", () => {
       region: "local",
       chain: { chainId: 137, blockTimeMs: 300 },
       exchanges: POLYGON_EXCHANGES,
-      // The key goes into the path; the local providers ignore paths, real ones authenticate with it.
-      providers: Object.values(providers.providers).map((p) => ({
-        name: p.name,
-        httpUrl: `${p.httpUrl}/v2/{apiKey}`,
-        wsUrl: `${p.wsUrl}/v2/{apiKey}`,
-        apiKeyEnv: "RPC_API_KEY",
-      })),
+      providers: providersWithKeyInPath(Object.values(providers.providers), "RPC_API_KEY"),
       probe: { intervalMs: 200, timeoutMs: 500 },
       http: { host: "127.0.0.1", port },
       ...overrides,

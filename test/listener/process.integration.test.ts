@@ -9,6 +9,7 @@ import { TradeSimulator } from "../../services/devchain/simulator";
 import type { CopyIntent } from "../../services/intents/intent";
 import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import { startLocalProviders, type LocalProviders } from "../../services/rpc-proxy/local-providers";
+import { providersWithKeyInPath } from "../support/key-leaks";
 import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
 import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
 import { runServiceProcess } from "../support/service-process";
@@ -51,13 +52,7 @@ describe("listener process (main.ts) on NATS", () => {
       region: "local",
       chain: { chainId: 137, blockTimeMs: 300 },
       exchanges: POLYGON_EXCHANGES,
-      // The key goes into the path; the local providers ignore paths, real ones authenticate with it.
-      providers: Object.values(providers.providers).map((p) => ({
-        name: p.name,
-        httpUrl: `${p.httpUrl}/v2/{apiKey}`,
-        wsUrl: `${p.wsUrl}/v2/{apiKey}`,
-        apiKeyEnv: "RPC_API_KEY",
-      })),
+      providers: providersWithKeyInPath(Object.values(providers.providers), "RPC_API_KEY"),
       subscribersFile: "subscribers.json",
       bus: { kind: "nats", servers: [nats.url], shardCount: 4 },
       http: { host: "127.0.0.1", port },

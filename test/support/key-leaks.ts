@@ -12,3 +12,11 @@ export function expectNoKey(text: string, privateKey: Hex): void {
     if (text.includes(rendering)) throw new Error(`private key leaked (as ${rendering.slice(0, 6)}…) in: ${text.slice(0, 200)}`);
   }
 }
+
+/**
+ * The local providers as a service config's `providers`, with the API key in each URL's path (the local providers
+ * ignore paths, real ones authenticate with it) read from `apiKeyEnv`: what the process tests check never leaks.
+ */
+export function providersWithKeyInPath(providers: Iterable<{ name: string; httpUrl: string; wsUrl: string }>, apiKeyEnv: string) {
+  return [...providers].map((p) => ({ name: p.name, httpUrl: `${p.httpUrl}/v2/{apiKey}`, wsUrl: `${p.wsUrl}/v2/{apiKey}`, apiKeyEnv }));
+}
