@@ -5,7 +5,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { waitFor } from "../support/wait";
-import { parsePromText, type PromSample } from "./stats";
+import { scrapeMetrics, type PromSample } from "./stats";
+import { stopChildProcess } from "../../services/shared/child-process";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const STOP_TIMEOUT_MS = 10_000;
@@ -72,18 +73,9 @@ export async function startServiceChild(options: ServiceChildOptions): Promise<S
     command: `${[...options.prefix, "node", ...(options.nodeFlags ?? [])].join(" ")} --import tsx ${main} --config <tmp>/${path.basename(options.configFile)}`,
     pid: child.pid!,
     tail,
-    scrape: async () => {
-      const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`${options.name} /metrics answered ${res.status}`);
-      return parsePromText(await res.text());
-    },
+    scrape: () => scrapeMetrics(options.name, baseUrl),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const kill = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-        await exited;
-        clearTimeout(kill);
-      }
+      await stopChildProcess(child, STOP_TIMEOUT_MS);
       return exited;
     },
   };

@@ -38,7 +38,7 @@ import {
   histogramDelta,
   histogramQuantile,
   histogramShareAtOrBelow,
-  parsePromText,
+  scrapeMetrics,
   promCounterBy,
   promHistogram,
   summarize,
@@ -252,18 +252,9 @@ async function startListenerChild(
     command: `node --import tsx ${LISTENER_MAIN} --config <tmp>/listener.json`,
     baseUrl,
     tail,
-    scrape: async () => {
-      const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`listener /metrics answered ${res.status}`);
-      return parsePromText(await res.text());
-    },
+    scrape: () => scrapeMetrics("listener", baseUrl),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const kill = setTimeout(() => child.kill("SIGKILL"), LISTENER_STOP_TIMEOUT_MS);
-        await exited;
-        clearTimeout(kill);
-      }
+      await stopChildProcess(child, LISTENER_STOP_TIMEOUT_MS);
       return exited;
     },
   };

@@ -219,3 +219,10 @@ export function wilsonInterval(k: number, n: number, z = 1.96): { low: number; h
   const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
+
+/** GET <baseUrl>/metrics of a bench child, parsed; a non-200 answer names the child. */
+export async function scrapeMetrics(name: string, baseUrl: string): Promise<PromSample[]> {
+  const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`${name} /metrics answered ${res.status}`);
+  return parsePromText(await res.text());
+}
