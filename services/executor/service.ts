@@ -11,6 +11,7 @@ import { createInstruments, createServiceRegistry } from "../metrics/registry";
 import { POLYGON_EXCHANGES } from "../polymarket/exchanges";
 import { ORDER_ROUTES } from "../polymarket/order";
 import { startServiceHttp, type ServiceHttpServer } from "../shared/http-server";
+import { keccakEngine, loadKeccak } from "../shared/keccak";
 import type { OrderVenue } from "../venue/venue";
 import { loadAccountsFile, resolveAccounts, type SignerFactory } from "./accounts";
 import type { ExecutorConfig } from "./config";
@@ -62,6 +63,7 @@ export class ExecutorService {
   static async start(options: ExecutorServiceOptions): Promise<ExecutorService> {
     const { config, log } = options;
     const env = options.env ?? process.env;
+    await loadKeccak();
     const registry = createServiceRegistry("executor");
     const metrics = createInstruments(registry, EXECUTOR_METRICS);
     // Loaded by the first local key: a KMS-only executor does not depend on an engine it never uses.
@@ -123,7 +125,7 @@ export class ExecutorService {
       await service.stop();
       throw err;
     }
-    log.info({ region: config.region, shards: service.subscription.shards, accounts: accounts.size, signingEngine, http: service.http.url }, "executor started");
+    log.info({ region: config.region, shards: service.subscription.shards, accounts: accounts.size, signingEngine, keccakEngine: keccakEngine(), http: service.http.url }, "executor started");
     return service;
   }
 

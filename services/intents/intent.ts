@@ -13,8 +13,8 @@ export { CANCEL_REASONS, INTENT_VERSION };
  * change in meaning bumps `version`, which an older executor rejects.
  *
  * The zod schemas below are the format's definition and its types. Consumers decode with the hand-written
- * readBusMessage (validate.ts): the same rules at about a fifth of zod's cost, the id's keccak aside (~20 µs, paid by
- * both); a parity test holds the two together.
+ * readBusMessage (validate.ts): the same rules at about a fifth of zod's cost, the id's keccak aside (paid by both);
+ * a parity test holds the two together.
  */
 
 const bigintString = z

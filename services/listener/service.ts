@@ -11,6 +11,7 @@ import { resolveProviderUrls, type ListenerConfig } from "./config";
 import { CopyPipeline } from "./copy-pipeline";
 import { Detector, type ListenerInstruments } from "./detector";
 import { ExposureLedger, utcDay } from "./sizing/exposure";
+import { keccakEngine, loadKeccak } from "../shared/keccak";
 import { HotPathExerciser } from "./warm-up";
 import { copyRulesByLeader, loadSubscribers, reloadSubscribersOrKeep } from "./subscribers/load";
 import type { CopyRule } from "./subscribers/schema";
@@ -94,13 +95,14 @@ export class ListenerService {
 
   static async start(options: ListenerServiceOptions): Promise<ListenerService> {
     const { config } = options;
+    await loadKeccak();
     const registry = createServiceRegistry("listener");
     const bus = options.bus ?? (await createBus(config.bus, `listener-${config.region}`, options.env));
     const service = new ListenerService(options, registry, bus, !options.bus);
     const exerciser = new HotPathExerciser(config.chain.chainId, config.exchanges, service.rules);
     const warmUpMs = exerciser.run(3000);
     service.stopKeepWarm = exerciser.keepWarm(config.keepWarmMs);
-    options.log.info({ warmUpMs: Math.round(warmUpMs), keepWarmMs: config.keepWarmMs }, "detect → intent path warmed up");
+    options.log.info({ warmUpMs: Math.round(warmUpMs), keepWarmMs: config.keepWarmMs, keccakEngine: keccakEngine() }, "detect → intent path warmed up");
     try {
       await service.detector.start();
       service.http = await startServiceHttp({

@@ -9,6 +9,7 @@ import {
   type Hex,
   type TypedDataDomain,
 } from "viem";
+import { keccakBytes, keccakHex } from "../shared/keccak";
 import { POLYGON_EXCHANGES } from "./exchanges";
 
 /**
@@ -126,8 +127,8 @@ export function hashOrder(domain: OrderDomain, order: Order): Hex {
   digestInput[0] = 0x19;
   digestInput[1] = 0x01;
   digestInput.set(domainSeparator(domain), 2);
-  digestInput.set(keccak256(struct, "bytes"), 34);
-  return keccak256(digestInput);
+  digestInput.set(keccakBytes(struct), 34);
+  return keccakHex(digestInput);
 }
 
 const UINT256_MAX = (1n << 256n) - 1n;

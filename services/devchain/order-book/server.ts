@@ -13,6 +13,7 @@ import { SignatureCheck } from "./signature-check";
 import { createSignerKeys, type SignerKeys } from "./signer-keys";
 import { OrderStore, type BookOrder } from "./store";
 import type { WalletFactories } from "./wallets";
+import { loadKeccak } from "../../shared/keccak";
 
 export interface OrderBookOptions {
   /** anvil with the stand-in exchanges installed (installStandInExchanges). */
@@ -63,6 +64,7 @@ const UNAUTHORIZED: Reply = { status: 401, body: { error: "Unauthorized/Invalid 
  * matches in full against a house market maker and is settled on the local chain by settlement.ts.
  */
 export async function startOrderBook(options: OrderBookOptions): Promise<OrderBook> {
+  await loadKeccak();
   const chain = createPublicClient({ transport: viemHttp(options.rpcUrl) });
   const markets = new MarketDomains(options.markets, await chain.getChainId(), options.defaultExchange);
   const auth = new L2Verifier(options.accounts, options.authWindowSec ?? 30);

@@ -1,4 +1,5 @@
-import { hexToBigInt, keccak256, type Hex } from "viem";
+import { hexToBigInt, hexToBytes, type Hex } from "viem";
+import { keccakHex } from "../../shared/keccak";
 
 /**
  * The order book's JSON takes `salt` as a number (clob-client sends `parseInt(salt)`), so anything above 2^53 − 1 would
@@ -11,5 +12,5 @@ export const SALT_BITS = 53n;
  * retry builds the byte-identical order for one intent, and the venue's dedupe by order hash drops the second copy.
  */
 export function orderSalt(intentId: Hex): bigint {
-  return hexToBigInt(keccak256(intentId)) >> (256n - SALT_BITS);
+  return hexToBigInt(keccakHex(hexToBytes(intentId))) >> (256n - SALT_BITS);
 }
