@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ORDER_FILLED_V1_TOPIC, ORDER_FILLED_V2_TOPIC } from "../polymarket/abi";
 import type { ExchangeContract } from "../polymarket/exchanges";
 import { LISTENER_METRICS, PROVIDER_STATES, type RpcErrorKind } from "../metrics/catalogue";
-import type { Instruments } from "../metrics/registry";
+import { boundByKey, type Instruments } from "../metrics/registry";
 import type { BlockHeader } from "../rpc/block-header";
 import { preciseNowMs } from "../rpc/clock";
 import { RpcError } from "../rpc/errors";
@@ -18,6 +18,7 @@ import {
   decodeLeaderFill,
   ExchangeIndex,
   glanceAtLog,
+  makerInFrame,
   MalformedLogError,
   readLogPosition,
   type LogPosition,
@@ -86,8 +87,8 @@ export class Detector {
   private confirmTimer: NodeJS.Timeout | undefined;
   private confirmedBest: bigint | undefined;
   private stopped = false;
-  /** Bound counter children: label lookup per log is measurable at four deliveries of every exchange log. */
-  private readonly logCounters = new Map<string, ReturnType<ListenerInstruments["logsReceived"]["labels"]>>();
+  private readonly logsReceived: (source: string) => ReturnType<ListenerInstruments["logsReceived"]["labels"]>;
+  private readonly fillsDecoded: (layout: string) => ReturnType<ListenerInstruments["fills"]["labels"]>;
   private readonly decodeStage: ReturnType<ListenerInstruments["stageDuration"]["labels"]>;
 
   constructor(
@@ -98,6 +99,8 @@ export class Detector {
   ) {
     this.providers = options.providers.map((endpoint) => new ProviderStatus(endpoint));
     this.decodeStage = metrics.stageDuration.labels({ stage: "decode" });
+    this.logsReceived = boundByKey((source) => metrics.logsReceived.labels({ source }));
+    this.fillsDecoded = boundByKey((layout) => metrics.fills.labels({ layout }));
     const observer: RpcObserver = {
       requestSucceeded: (provider, method, seconds) => metrics.requestDuration.observe({ provider, method }, seconds),
       requestFailed: (provider, kind) => metrics.rpcErrors.inc({ provider, kind }),
@@ -129,14 +132,16 @@ export class Detector {
       (provider, err) => log.debug({ provider, err: err.message }, "head poll failed"),
       observer,
     );
-    this.headArrivals = new ArrivalRecorder((provider, lagMs, first) => {
-      metrics.providerArrivalLag.observe({ provider, kind: "head" }, lagMs / 1000);
-      if (first) metrics.firstArrivals.inc({ provider, kind: "head" });
-    });
-    this.logArrivals = new ArrivalRecorder((provider, lagMs, first) => {
-      metrics.providerArrivalLag.observe({ provider, kind: "log" }, lagMs / 1000);
-      if (first) metrics.firstArrivals.inc({ provider, kind: "log" });
-    });
+    const arrivals = (kind: "head" | "log") => {
+      const lag = boundByKey((provider) => metrics.providerArrivalLag.labels({ provider, kind }));
+      const firsts = boundByKey((provider) => metrics.firstArrivals.labels({ provider, kind }));
+      return new ArrivalRecorder((provider, lagMs, first) => {
+        lag(provider).observe(lagMs / 1000);
+        if (first) firsts(provider).inc();
+      });
+    };
+    this.headArrivals = arrivals("head");
+    this.logArrivals = arrivals("log");
     for (const p of this.providers) {
       this.sessions.set(
         p.name,
@@ -146,6 +151,7 @@ export class Detector {
             ...DEFAULT_WS_SESSION,
             chainId: options.chainId,
             logFilter: { address: this.exchanges.addresses, topics: [topics0] },
+            urgent: (text) => this.urgentFrame(text),
           },
           {
             head: (provider, header, atMs) => this.onHead(provider, header, atMs, "ws"),
@@ -290,6 +296,16 @@ export class Detector {
     }, delayMs);
   }
 
+  /**
+   * Other traders' fills wait until the read they came in is handled; heads, removals, leaders' fills and anything the
+   * text does not tell apart are handled at once.
+   */
+  private urgentFrame(text: string): boolean {
+    if (text.includes('"removed":true')) return true;
+    const maker = makerInFrame(text);
+    return maker === undefined || this.options.isLeader(maker);
+  }
+
   private onLog(source: string, raw: unknown, atMs: number): void {
     if (this.stopped) return;
     this.logsReceived(source).inc();
@@ -336,7 +352,7 @@ export class Detector {
     this.decodeStage.observe((performance.now() - started) / 1000);
     if (!fill) return;
     this.fills.set(key, fill);
-    this.metrics.fills.inc({ layout: fill.layout });
+    this.fillsDecoded(fill.layout).inc();
     this.events.fill(fill, atMs);
   }
 
@@ -359,15 +375,6 @@ export class Detector {
       this.onMalformed(source, err instanceof MalformedLogError ? err.what : "log", (err as Error).message);
       return undefined;
     }
-  }
-
-  private logsReceived(source: string) {
-    let counter = this.logCounters.get(source);
-    if (!counter) {
-      counter = this.metrics.logsReceived.labels({ source });
-      this.logCounters.set(source, counter);
-    }
-    return counter;
   }
 
   private onRemovedLog(position: LogPosition): void {

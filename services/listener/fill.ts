@@ -19,8 +19,8 @@ export interface Fill {
   /** With txHash, the identity of a fill: one transaction carries many fills. */
   logIndex: number;
   orderHash: Hex;
+  /** The leader. The taker topic is not read: it is the counterparty, and checksumming it cost a keccak per fill. */
   maker: Address;
-  taker: Address;
   side: Side;
   tokenId: bigint;
   collateralAmount: bigint;

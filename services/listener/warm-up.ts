@@ -8,11 +8,15 @@ import { ExposureLedger } from "./sizing/exposure";
 import type { CopyRule } from "./subscribers/schema";
 
 const ZERO32 = pad("0x", { size: 32 });
+/** 50 pUSD for 100 shares: large enough that a percentage follower's copy clears the minimum order. */
+const COLLATERAL = 50_000_000n;
+const SHARES = 100_000_000n;
 /** Followers whose intents each synthetic fill builds. */
 const WARM_FOLLOWERS = 4;
 
 /**
- * A synthetic OrderFilled log as an RPC delivers it: parsed from JSON with a node's key order, so V8 specialises the
+ * A synthetic OrderFilled log as an RPC delivers it, a BUY or a SELL at 0.5 (a price or size a follower refuses would
+ * warm the skip path instead of the sizing a real fill takes): parsed from JSON with a node's key order, so V8 specialises the
  * hot path for the object shapes real logs will have (a literal of another shape would deoptimise it on the first).
  */
 function syntheticLog(exchange: ExchangeContract, maker: Address, i: number): Record<string, unknown> {
@@ -27,8 +31,8 @@ function syntheticLog(exchange: ExchangeContract, maker: Address, i: number): Re
       args: { orderHash, maker, taker: exchange.address },
     }),
     data: v1
-      ? encodeAbiParameters(EXCHANGE_V1_EVENTS[0].inputs.slice(3), buy ? [0n, 7n, 500_000n, 1_000_000n, 0n] : [7n, 0n, 1_000_000n, 500_000n, 0n])
-      : encodeAbiParameters(EXCHANGE_V2_EVENTS[0].inputs.slice(3), [i % 2, 7n, 500_000n, 1_000_000n, 0n, ZERO32, ZERO32]),
+      ? encodeAbiParameters(EXCHANGE_V1_EVENTS[0].inputs.slice(3), buy ? [0n, 7n, COLLATERAL, SHARES, 0n] : [7n, 0n, SHARES, COLLATERAL, 0n])
+      : encodeAbiParameters(EXCHANGE_V2_EVENTS[0].inputs.slice(3), [buy ? 0 : 1, 7n, ...(buy ? [COLLATERAL, SHARES] : [SHARES, COLLATERAL]), 0n, ZERO32, ZERO32]),
     blockHash: pad("0x1", { size: 32 }),
     blockNumber: "0x1",
     blockTimestamp: "0x6740a1b0",

@@ -34,3 +34,19 @@ export function createServiceRegistry(service: string): Registry {
   collectDefaultMetrics({ register: registry });
   return registry;
 }
+
+/**
+ * A label-bound child per key, bound on first use: an unbound `inc({ ... })` / `observe({ ... })` hashes its label
+ * object on every call, which the detect → intent path pays for at every log of every provider.
+ */
+export function boundByKey<C>(bind: (key: string) => C): (key: string) => C {
+  const children = new Map<string, C>();
+  return (key) => {
+    let child = children.get(key);
+    if (child === undefined) {
+      child = bind(key);
+      children.set(key, child);
+    }
+    return child;
+  };
+}

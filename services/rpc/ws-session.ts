@@ -21,6 +21,12 @@ export interface WsSessionOptions {
   backoffMaxMs: number;
   /** A provider on the wrong chain is asked again only this often. */
   wrongChainRetryMs: number;
+  /**
+   * Whether a frame is handled the moment it is read. The others wait until every frame of the socket reads at hand is
+   * handled (setImmediate), in their order and with their arrival time: a provider sends a block's logs as one burst,
+   * and a leader's fill should not queue behind the JSON of other traders' fills read with it. Default: all at once.
+   */
+  urgent?: (text: string) => boolean;
 }
 
 export const DEFAULT_WS_SESSION: Omit<WsSessionOptions, "chainId" | "logFilter"> = {
@@ -67,6 +73,7 @@ export class WsSession {
   private stopped = false;
   /** When the socket's last TCP chunk was read: frames parsed from one chunk share it. */
   private chunkAtMs: number | undefined;
+  private deferred: { text: string; arrivalMs: number }[] = [];
 
   constructor(
     private readonly status: ProviderStatus,
@@ -103,9 +110,10 @@ export class WsSession {
 
   private connect(): void {
     if (this.stopped) return;
-    const socket = new WebSocket(this.status.endpoint.wsUrl, { handshakeTimeout: this.options.handshakeTimeoutMs });
+    // No permessage-deflate: a compressed frame is inflated on libuv's thread pool, a hop between read and handling.
+    const socket = new WebSocket(this.status.endpoint.wsUrl, { handshakeTimeout: this.options.handshakeTimeoutMs, perMessageDeflate: false });
     this.socket = socket;
-    socket.on("message", (data) => this.onMessage(data.toString(), this.chunkAtMs ?? preciseNowMs()));
+    socket.on("message", (data) => this.onFrame(data.toString(), this.chunkAtMs ?? preciseNowMs()));
     socket.on("close", (code) => this.onDown(socket, "closed", `socket closed (${code})`, "network"));
     socket.on("error", (err) => this.onDown(socket, "error", err.message, socketErrorKind(err.message)));
     socket.on("open", () => {
@@ -161,6 +169,26 @@ export class WsSession {
       });
       socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     });
+  }
+
+  private onFrame(text: string, arrivalMs: number): void {
+    if (this.options.urgent === undefined || this.options.urgent(text)) {
+      this.onMessage(text, arrivalMs);
+      return;
+    }
+    this.deferred.push({ text, arrivalMs });
+    if (this.deferred.length === 1) setImmediate(() => this.handleDeferred());
+  }
+
+  /**
+   * In arrival order. A notification whose socket was torn down meanwhile finds no subscription and is ignored, as a
+   * late frame of that socket would be; after stop() nothing is handled.
+   */
+  private handleDeferred(): void {
+    const frames = this.deferred;
+    this.deferred = [];
+    if (this.stopped) return;
+    for (const frame of frames) this.onMessage(frame.text, frame.arrivalMs);
   }
 
   private onMessage(text: string, arrivalMs: number): void {

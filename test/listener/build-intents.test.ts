@@ -56,7 +56,6 @@ function leaderFill(overrides: Partial<Fill> = {}): Fill {
     logIndex,
     orderHash: `0x${"ef".repeat(32)}`,
     maker: LEADER,
-    taker: "0x3000000000000000000000000000000000000003",
     side: "BUY",
     tokenId: 42n,
     collateralAmount: 50_000_000n,

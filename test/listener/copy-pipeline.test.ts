@@ -37,7 +37,6 @@ function fill(blockNumber: bigint, logIndex: number): Fill {
     logIndex,
     orderHash: `0x${"c".repeat(64)}`,
     maker: LEADER,
-    taker: LEADER,
     side: "BUY",
     tokenId: 7n,
     collateralAmount: 50_000_000n,

@@ -1,10 +1,11 @@
-import { encodeAbiParameters, encodeEventTopics, getAddress, pad, type Hex } from "viem";
+import { decodeAbiParameters, encodeAbiParameters, encodeEventTopics, getAddress, pad, type AbiParameter, type Hex } from "viem";
 import { EXCHANGE_V1_EVENTS, EXCHANGE_V2_EVENTS } from "../../services/polymarket/abi";
 import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import {
   decodeLeaderFill,
   ExchangeIndex,
   glanceAtLog,
+  makerInFrame,
   MalformedLogError,
   readLogPosition,
 } from "../../services/listener/decode";
@@ -58,7 +59,7 @@ describe("decodeLeaderFill", () => {
     const fill = decode(v1Log(LEADER, 0n, 42n, 520_000n, 1_000_000n))!;
     expect(fill).toMatchObject({ side: "BUY", tokenId: 42n, collateralAmount: 520_000n, shareAmount: 1_000_000n, layout: "v1" });
     expect(fill.price).toBeCloseTo(0.52, 10);
-    expect(fill).toMatchObject({ logIndex: 3, blockNumber: 16n, maker: LEADER, taker: OTHER, fee: 7n });
+    expect(fill).toMatchObject({ logIndex: 3, blockNumber: 16n, maker: LEADER, fee: 7n });
   });
 
   it("V1: a non-zero maker asset is a SELL of that asset", () => {
@@ -115,6 +116,51 @@ describe("decodeLeaderFill", () => {
   });
 });
 
+describe("decodeLeaderFill's word reads", () => {
+  const dataInputs = (inputs: readonly AbiParameter[]) => inputs.filter((input) => !("indexed" in input && input.indexed));
+  let state = 11;
+  const byte = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+  /** A word that is small, huge or anything between: amounts and token ids span the whole uint256 range on chain. */
+  const word = (): bigint => {
+    const length = [1, 3, 8, 16, 32][byte() % 5]!;
+    return BigInt(`0x${Buffer.from(Array.from({ length }, byte)).toString("hex")}`) || 1n;
+  };
+  const tail = (): string => "ab".repeat(byte() % 3 === 0 ? 32 : 0);
+
+  it("equal viem's decodeAbiParameters on random logs of both layouts, trailing bytes included", () => {
+    for (let i = 0; i < 400; i++) {
+      const v1 = i % 2 === 0;
+      const event = (v1 ? EXCHANGE_V1_EVENTS : EXCHANGE_V2_EVENTS)[0];
+      const inputs = dataInputs(event.inputs);
+      const values = v1
+        ? (() => {
+            const asset = word();
+            return i % 4 === 0 ? [0n, asset, word(), word(), word()] : [asset, 0n, word(), word(), word()];
+          })()
+        : [i % 4 === 1 ? 0 : 1, word(), word(), word(), word(), pad("0x12", { size: 32 }), pad("0x34", { size: 32 })];
+      const data = `${encodeAbiParameters(inputs, values)}${tail()}` as Hex;
+      const raw = { ...(v1 ? v1Log(LEADER, 0n, 1n, 1n, 1n) : v2Log(LEADER, 0, 1n, 1n, 1n)), data };
+      const fill = decode(raw)!;
+      const viem = Object.fromEntries(decodeAbiParameters(inputs, data).map((value, k) => [inputs[k]!.name!, value])) as Record<string, bigint | number>;
+      const buy = v1 ? viem.makerAssetId === 0n : viem.side === 0;
+      expect(fill.side).toBe(buy ? "BUY" : "SELL");
+      expect(fill.tokenId).toBe(v1 ? (buy ? viem.takerAssetId : viem.makerAssetId) : viem.tokenId);
+      expect(fill.collateralAmount).toBe(buy ? viem.makerAmountFilled : viem.takerAmountFilled);
+      expect(fill.shareAmount).toBe(buy ? viem.takerAmountFilled : viem.makerAmountFilled);
+      expect(fill.fee).toBe(viem.fee);
+    }
+  });
+
+  it("reject data one byte short of the layout, as viem does", () => {
+    for (const raw of [v1Log(LEADER, 0n, 42n, 1n, 2n), v2Log(LEADER, 0, 9n, 1n, 2n)]) {
+      const short = raw.data.slice(0, -2) as Hex;
+      const inputs = dataInputs((raw.address === V1 ? EXCHANGE_V1_EVENTS : EXCHANGE_V2_EVENTS)[0].inputs);
+      expect(() => decodeAbiParameters(inputs, short)).toThrow();
+      expect(() => decode({ ...raw, data: short })).toThrow(expect.objectContaining({ what: "abi", message: expect.stringMatching(/needs (160|224)/) }));
+    }
+  });
+});
+
 describe("glanceAtLog", () => {
   it("reads block hash, maker and removed without validating the rest", () => {
     const raw = { ...v2Log(LEADER, 0, 9n, 1n, 2n), data: "not validated here", removed: true };
@@ -149,6 +195,17 @@ describe("HotPathExerciser", () => {
     expect(exerciser.fills - before).toBe(ticked);
   });
 
+  it("warms sizing, not the skip path: every synthetic BUY and SELL on every layout gives each follower an intent", () => {
+    const rules = copyRulesByLeader(parseSubscribers(JSON.stringify({
+      leaders: [{ address: LEADER }],
+      subscribers: ["a", "b"].map((id) => ({ id, sizing: { policy: "percentage", percent: 10 }, risk: { maxOrderNotional: "10", maxMarketExposure: "10", maxDailyNotional: "10", maxSlippageBps: 100 }, follows: [{ leader: LEADER }] })),
+    }), "s.json"));
+    const exerciser = new HotPathExerciser(137, POLYGON_EXCHANGES, rules);
+    exerciser.run(POLYGON_EXCHANGES.length * 2 * 3);
+    expect(exerciser.fills).toBe(POLYGON_EXCHANGES.length * 2 * 3);
+    expect(exerciser.intents).toBe(exerciser.fills * 2);
+  });
+
   it("warms the path with a few followers however many a leader has", () => {
     const subscribers = Array.from({ length: 1000 }, (_, i) => ({ id: `s${i}`, sizing: { policy: "fixed", amount: "5" }, risk: { maxOrderNotional: "10", maxMarketExposure: "10", maxDailyNotional: "10", maxSlippageBps: 100 }, follows: [{ leader: LEADER }] }));
     const rules = copyRulesByLeader(parseSubscribers(JSON.stringify({ leaders: [{ address: LEADER }], subscribers }), "s.json"));
@@ -157,5 +214,25 @@ describe("HotPathExerciser", () => {
     expect(exerciser.fills).toBeGreaterThan(0);
     expect(exerciser.intents).toBeGreaterThan(0);
     expect(exerciser.intents).toBeLessThanOrEqual(exerciser.fills * 4);
+  });
+});
+
+describe("makerInFrame", () => {
+  const frame = (log: unknown, space?: number) =>
+    JSON.stringify({ jsonrpc: "2.0", method: "eth_subscription", params: { subscription: "0x1", result: log } }, null, space);
+
+  it("reads the maker topic of a compact log notification of either layout", () => {
+    expect(makerInFrame(frame(v1Log(LEADER, 0n, 42n, 1n, 2n)))).toBe(LEADER.toLowerCase());
+    expect(makerInFrame(frame(v2Log(OTHER, 1, 9n, 1n, 2n)))).toBe(OTHER.toLowerCase());
+  });
+
+  it("gives up, never guesses, on anything else", () => {
+    const log = v2Log(LEADER, 0, 9n, 1n, 2n);
+    expect(makerInFrame(frame(log, 1))).toBeUndefined();
+    expect(makerInFrame(frame({ ...log, topics: log.topics.slice(0, 2) }))).toBeUndefined();
+    expect(makerInFrame(frame({ ...log, topics: [log.topics[0], "0x12", log.topics[2], log.topics[3]] }))).toBeUndefined();
+    expect(makerInFrame(frame({ number: "0x10", hash: pad("0x1", { size: 32 }), logsBloom: "0x00" }))).toBeUndefined();
+    expect(makerInFrame('{"topics":["')).toBeUndefined();
+    expect(makerInFrame("")).toBeUndefined();
   });
 });
