@@ -44,6 +44,12 @@ export const listenerConfigSchema = z
     killSwitch: z.boolean().default(false),
     /** Run one synthetic fill through the hot path this often so it stays warm between real fills; 0 turns it off. */
     keepWarmMs: z.number().int().min(0).max(1000).default(2),
+    /**
+     * Put the event loop alone on the highest CPU the process may use and V8's and libuv's helper threads on the others
+     * (services/shared/event-loop-cpu.ts). For dedicated hosts; off by default because it re-pins whatever process
+     * runs the listener, which in tests and the local stack is a shared one.
+     */
+    isolateEventLoopCpu: z.boolean().default(false),
     http: httpEndpointSchema(9464),
     logLevel: logLevelSchema,
   })

@@ -11,6 +11,7 @@ import { resolveProviderUrls, type ListenerConfig } from "./config";
 import { CopyPipeline } from "./copy-pipeline";
 import { Detector, type ListenerInstruments } from "./detector";
 import { ExposureLedger, utcDay } from "./sizing/exposure";
+import { isolateEventLoopCpu, type EventLoopCpuPlacement } from "../shared/event-loop-cpu";
 import { keccakEngine, loadKeccak } from "../shared/keccak";
 import { HotPathExerciser } from "./warm-up";
 import { copyRulesByLeader, loadSubscribers, reloadSubscribersOrKeep } from "./subscribers/load";
@@ -103,13 +104,14 @@ export class ListenerService {
     const warmUpMs = exerciser.run(3000);
     service.stopKeepWarm = exerciser.keepWarm(config.keepWarmMs);
     options.log.info({ warmUpMs: Math.round(warmUpMs), keepWarmMs: config.keepWarmMs, keccakEngine: keccakEngine() }, "detect → intent path warmed up");
+    const eventLoopCpu = config.isolateEventLoopCpu ? await placeEventLoop(options.log) : undefined;
     try {
       await service.detector.start();
       service.http = await startServiceHttp({
         host: config.http.host,
         port: config.http.port,
         registry,
-        health: () => ({ ok: true, detail: { lastConfirmedBlock: service.detector.lastConfirmedBlock } }),
+        health: () => ({ ok: true, detail: { lastConfirmedBlock: service.detector.lastConfirmedBlock, eventLoopCpu: eventLoopCpu?.eventLoopCpu ?? "shared" } }),
         readiness: () => ({ ok: service.detector.ready(), detail: service.detector.snapshot() }),
       });
     } catch (err) {
@@ -157,5 +159,20 @@ export class ListenerService {
     );
     this.inFlight.add(settled);
     void settled.finally(() => this.inFlight.delete(settled));
+  }
+}
+
+/**
+ * Isolates the event loop's CPU; a failure is logged and the listener runs on shared CPUs: slower in the tail, but a
+ * host without taskset must not stop detection.
+ */
+async function placeEventLoop(log: Logger): Promise<EventLoopCpuPlacement | undefined> {
+  try {
+    const placement = await isolateEventLoopCpu();
+    log.info(placement, "event loop alone on its CPU; helper threads on the others");
+    return placement;
+  } catch (err) {
+    log.error({ err: (err as Error).message }, "event loop not isolated: it shares its CPUs with V8's and libuv's threads");
+    return undefined;
   }
 }
