@@ -93,6 +93,25 @@ export function makerInFrame(text: string): string | undefined {
   return `0x${text.slice(maker + 26, maker + 66)}`.toLowerCase();
 }
 
+const TX_HASH_KEY = '"transactionHash":"';
+const LOG_INDEX_KEY = '"logIndex":"0x';
+
+/**
+ * fillKey of a log notification read off its JSON text, or undefined when it is not laid out as expected. Like
+ * makerInFrame, it only decides how soon a frame is handled.
+ */
+export function fillKeyInFrame(text: string): string | undefined {
+  const tx = text.indexOf(TX_HASH_KEY);
+  const index = text.indexOf(LOG_INDEX_KEY);
+  if (tx < 0 || index < 0) return undefined;
+  const txStart = tx + TX_HASH_KEY.length;
+  const indexStart = index + LOG_INDEX_KEY.length;
+  const indexEnd = text.indexOf('"', indexStart);
+  if (text.charCodeAt(txStart + 66) !== 0x22 || indexEnd < 0 || indexEnd - indexStart > 8) return undefined;
+  const logIndex = Number.parseInt(text.slice(indexStart, indexEnd), 16);
+  return Number.isNaN(logIndex) ? undefined : `${text.slice(txStart, txStart + 66).toLowerCase()}:${logIndex}`;
+}
+
 /** Validates the envelope of an RPC log; a pending log (no block yet) or a bad field is malformed. */
 export function readLogPosition(log: RawLog): LogPosition {
   const field = (name: string, value: unknown, pattern: RegExp): string => {

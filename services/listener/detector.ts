@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ORDER_FILLED_V1_TOPIC, ORDER_FILLED_V2_TOPIC } from "../polymarket/abi";
 import type { ExchangeContract } from "../polymarket/exchanges";
 import { LISTENER_METRICS, PROVIDER_STATES, type RpcErrorKind } from "../metrics/catalogue";
-import { boundByKey, type Instruments } from "../metrics/registry";
+import { boundByKey, recordLater, type Instruments } from "../metrics/registry";
 import type { BlockHeader } from "../rpc/block-header";
 import { preciseNowMs } from "../rpc/clock";
 import { RpcError } from "../rpc/errors";
@@ -17,6 +17,7 @@ import { BlockConfirmer, type BackfillReason } from "./block-confirmer";
 import {
   decodeLeaderFill,
   ExchangeIndex,
+  fillKeyInFrame,
   glanceAtLog,
   makerInFrame,
   MalformedLogError,
@@ -136,8 +137,10 @@ export class Detector {
       const lag = boundByKey((provider) => metrics.providerArrivalLag.labels({ provider, kind }));
       const firsts = boundByKey((provider) => metrics.firstArrivals.labels({ provider, kind }));
       return new ArrivalRecorder((provider, lagMs, first) => {
-        lag(provider).observe(lagMs / 1000);
-        if (first) firsts(provider).inc();
+        recordLater(() => {
+          lag(provider).observe(lagMs / 1000);
+          if (first) firsts(provider).inc();
+        });
       });
     };
     this.headArrivals = arrivals("head");
@@ -297,18 +300,21 @@ export class Detector {
   }
 
   /**
-   * Other traders' fills wait until the read they came in is handled; heads, removals, leaders' fills and anything the
-   * text does not tell apart are handled at once.
+   * Other traders' fills, and leaders' fills already handled (another provider was first), wait until the read they
+   * came in is handled; heads, removals, new leader fills and anything the text does not tell apart are handled at once.
    */
   private urgentFrame(text: string): boolean {
     if (text.includes('"removed":true')) return true;
     const maker = makerInFrame(text);
-    return maker === undefined || this.options.isLeader(maker);
+    if (maker === undefined) return true;
+    if (!this.options.isLeader(maker)) return false;
+    const key = fillKeyInFrame(text);
+    return key === undefined || !this.fills.has(key);
   }
 
   private onLog(source: string, raw: unknown, atMs: number): void {
     if (this.stopped) return;
-    this.logsReceived(source).inc();
+    recordLater(() => this.logsReceived(source).inc());
     const glance = this.orMalformed(source, () => glanceAtLog(raw as RawLog));
     if (!glance) return;
     if (source !== BACKFILL_SOURCE) this.logArrivals.record(glance.blockHash, source, atMs);
@@ -349,10 +355,11 @@ export class Detector {
     const fill = this.orMalformed(source, () =>
       decodeLeaderFill(position, blockTimestamp, this.options.chainId, this.exchanges, this.options.isLeader),
     );
-    this.decodeStage.observe((performance.now() - started) / 1000);
+    const decodeSeconds = (performance.now() - started) / 1000;
+    recordLater(() => this.decodeStage.observe(decodeSeconds));
     if (!fill) return;
     this.fills.set(key, fill);
-    this.fillsDecoded(fill.layout).inc();
+    recordLater(() => this.fillsDecoded(fill.layout).inc());
     this.events.fill(fill, atMs);
   }
 

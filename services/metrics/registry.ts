@@ -50,3 +50,11 @@ export function boundByKey<C>(bind: (key: string) => C): (key: string) => C {
     return child;
   };
 }
+
+/**
+ * Records once the synchronous work at hand is done (a socket read: every frame of it). prom-client validates and hashes
+ * the labels on every observation, bound child or not, and a leader fill later in the same read would wait for that.
+ */
+export function recordLater(record: () => void): void {
+  queueMicrotask(record);
+}

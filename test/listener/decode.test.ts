@@ -4,11 +4,13 @@ import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import {
   decodeLeaderFill,
   ExchangeIndex,
+  fillKeyInFrame,
   glanceAtLog,
   makerInFrame,
   MalformedLogError,
   readLogPosition,
 } from "../../services/listener/decode";
+import { fillKey } from "../../services/listener/fill";
 import { copyRulesByLeader, parseSubscribers } from "../../services/listener/subscribers/load";
 import { HotPathExerciser } from "../../services/listener/warm-up";
 
@@ -234,5 +236,24 @@ describe("makerInFrame", () => {
     expect(makerInFrame(frame({ number: "0x10", hash: pad("0x1", { size: 32 }), logsBloom: "0x00" }))).toBeUndefined();
     expect(makerInFrame('{"topics":["')).toBeUndefined();
     expect(makerInFrame("")).toBeUndefined();
+  });
+});
+
+describe("fillKeyInFrame", () => {
+  const frame = (log: unknown, space?: number) =>
+    JSON.stringify({ jsonrpc: "2.0", method: "eth_subscription", params: { subscription: "0x1", result: log } }, null, space);
+
+  it("reads (tx hash, log index) as fillKey would", () => {
+    const log = { ...v2Log(LEADER, 0, 9n, 1n, 2n), transactionHash: pad("0xABc", { size: 32 }), logIndex: "0x1f" };
+    expect(fillKeyInFrame(frame(log))).toBe(fillKey({ txHash: log.transactionHash, logIndex: 31 }));
+  });
+
+  it("gives up on anything else", () => {
+    const log = v2Log(LEADER, 0, 9n, 1n, 2n);
+    expect(fillKeyInFrame(frame(log, 1))).toBeUndefined();
+    expect(fillKeyInFrame(frame({ ...log, transactionHash: "0x12" }))).toBeUndefined();
+    expect(fillKeyInFrame(frame({ ...log, logIndex: "0x100000000" }))).toBeUndefined();
+    expect(fillKeyInFrame(frame({ ...log, logIndex: "0xzz" }))).toBeUndefined();
+    expect(fillKeyInFrame(frame({ number: "0x10" }))).toBeUndefined();
   });
 });
