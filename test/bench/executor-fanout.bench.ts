@@ -348,7 +348,7 @@ async function main(): Promise<void> {
     void cleanups.runAll().finally(() => process.exit(2));
   }, budgetMs).unref();
 
-  const cpuPrefix = planCpus().listenerPrefix;
+  const cpuPrefix = planCpus().lastCorePrefix;
   try {
     const anvil = await startAnvil({ blockTimeMs: options.blockTimeMs });
     cleanups.add("anvil", () => anvil.stop());

@@ -3,7 +3,7 @@
  * healthy providers, then with the fastest one silently stalled. See bench-results/listener-detection.md for output.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +22,7 @@ import { freePort, startNatsServer } from "../support/nats-server";
 import { watchBlocksAtNode, type BlockReference } from "../../services/local-stack/block-reference";
 import { stopChildProcess } from "../../services/shared/child-process";
 import { waitFor } from "../support/wait";
-import { planCpus } from "./cpu-pinning";
+import { planCpus, type CpuPlan } from "./cpu-pinning";
 import { machineFloor, replayFills, runPauseProbe, type ProbeRecording } from "./machine-pauses";
 import {
   renderMarkdown,
@@ -74,7 +74,7 @@ function parseOptions(argv: string[]): Options {
     strict: true,
     options: {
       "block-time-ms": { type: "string", default: "500" },
-      "phase-seconds": { type: "string", default: "20" },
+      "phase-seconds": { type: "string", default: "60" },
       "fills-per-block": { type: "string", default: "3" },
       "listener-log-level": { type: "string", default: "warn" },
       "probe-seconds": { type: "string", default: "15" },
@@ -114,6 +114,15 @@ class Sightings {
 }
 
 /** Waits for `n` more blocks at the node's own reference socket. */
+/**
+ * Where JetStream keeps its store: tmpfs when there is one. In production NATS runs on hosts of its own; here its file
+ * store's writes complete on the block device's interrupt, which this VM pins to the listener's core (a managed IRQ,
+ * not movable), and each completion preempts the event loop there.
+ */
+function memoryBackedFolder(): string | undefined {
+  return existsSync("/dev/shm") ? "/dev/shm" : undefined;
+}
+
 function waitBlocks(reference: BlockReference, n: number, blockTimeMs: number): Promise<unknown> {
   const target = reference.seenAtMs.size + n;
   return waitFor(`${n} blocks`, () => reference.seenAtMs.size >= target, n * blockTimeMs * 4 + 2000, 20);
@@ -207,7 +216,7 @@ async function startListenerChild(
   blockTimeMs: number,
   logLevel: string,
   dir: string,
-  prefix: readonly string[],
+  cpus: CpuPlan,
 ): Promise<ListenerChild> {
   // Caps far above what the run trades, so every leader fill yields intents and "seen" means "copied".
   const risk = { maxOrderNotional: "1000000", maxMarketExposure: "1000000000", maxDailyNotional: "1000000000", maxSlippageBps: 200, minOrderNotional: "0.000001" };
@@ -235,11 +244,12 @@ async function startListenerChild(
       bus: { kind: "nats", servers: [natsUrl], shardCount: SHARD_COUNT },
       http: { host: "127.0.0.1", port },
       logLevel,
+      isolateEventLoopCpu: cpus.isolateEventLoopCpu,
     }),
   );
   // --expose-gc lets the listener empty its young generation between blocks, as the production unit does.
   const args = ["--expose-gc", "--import", "tsx", path.join(REPO_ROOT, LISTENER_MAIN), "--config", configFile];
-  const [command, ...rest] = [...prefix, process.execPath, ...args];
+  const [command, ...rest] = [...cpus.listenerPrefix, process.execPath, ...args];
   const child = spawn(command!, rest, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const tail = new OutputTail();
   child.stdout!.on("data", (chunk: Buffer) => tail.push(chunk));
@@ -550,14 +560,14 @@ async function main(): Promise<void> {
     cleanups.add("reference socket", () => reference.stop());
     await waitBlocks(reference, 2, options.blockTimeMs);
 
-    const [providers, nats] = await Promise.all([startProvidersChild(anvil), startNatsServer()]);
+    const [providers, nats] = await Promise.all([startProvidersChild(anvil), startNatsServer({ storeParent: memoryBackedFolder() })]);
     cleanups.add("providers", () => providers.stop());
     cleanups.add("nats-server", () => nats.stop());
     const dir = mkdtempSync(path.join(os.tmpdir(), "listener-bench-"));
     cleanups.add("listener config folder", () => rmSync(dir, { recursive: true, force: true }));
     const sim = await TradeSimulator.create({ rpcUrl: anvil.httpUrl, seed: "listener-detection-bench" });
-    const probe = options.probeSeconds > 0 ? await probeMachine(options, sim, reference, cpus.listenerPrefix) : undefined;
-    listener = await startListenerChild(providers.providers, nats.url, options.blockTimeMs, options.listenerLogLevel, dir, cpus.listenerPrefix);
+    const probe = options.probeSeconds > 0 ? await probeMachine(options, sim, reference, cpus.lastCorePrefix) : undefined;
+    listener = await startListenerChild(providers.providers, nats.url, options.blockTimeMs, options.listenerLogLevel, dir, cpus);
     const listenerChild = listener;
     cleanups.add("listener", async () => {
       await listenerChild.stop();
@@ -623,7 +633,7 @@ async function main(): Promise<void> {
       },
       machineFloor:
         probe &&
-        machineFloor(probe.recording, probe.blockArrivalsMs, cpus.listenerPrefix),
+        machineFloor(probe.recording, probe.blockArrivalsMs, cpus.lastCorePrefix),
       phases: [warmUp, healthy, stalled],
     };
     const markdown = renderMarkdown(report);

@@ -33,11 +33,14 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** `nats-server -js` on a free 127.0.0.1 port with a throwaway store; resolves once it accepts connections. */
-export async function startNatsServer(): Promise<NatsServer> {
+/**
+ * `nats-server -js` on a free 127.0.0.1 port with a throwaway store (under `storeParent`, default the temp folder);
+ * resolves once it accepts connections.
+ */
+export async function startNatsServer(options: { storeParent?: string } = {}): Promise<NatsServer> {
   const binary = binaryOnPath("nats-server", "nats-server");
   const port = await freePort();
-  const storeDir = mkdtempSync(path.join(tmpdir(), "nats-js-"));
+  const storeDir = mkdtempSync(path.join(options.storeParent ?? tmpdir(), "nats-js-"));
   const server = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
