@@ -67,7 +67,7 @@ export class HttpRouter {
       const finish = (outcome: RoutedResult<T>, leg: number) => {
         if (done) return;
         done = true;
-        cleanup();
+        cleanup(legs[leg]?.started);
         if (launched > 1) this.observer.hedged(leg === 0 ? "primary" : "hedge");
         resolve(outcome);
       };
@@ -79,15 +79,17 @@ export class HttpRouter {
         if (lastUnaccepted) resolve(lastUnaccepted);
         else reject(new AllProvidersFailedError(method, failures));
       };
-      const cleanup = () => {
+      const cleanup = (winnerStarted?: number) => {
         clearTimeout(deadlineTimer);
         if (hedgeTimer) clearTimeout(hedgeTimer);
         const now = performance.now();
         for (const leg of legs) {
           if (leg.settled) continue;
-          // A leg that lost the race is at least this slow: without the sample, a provider that hangs but is always
-          // rescued by a hedge would keep its old fast ranking and be asked first forever.
-          leg.provider.latency.record(now - leg.started);
+          // A leg outrun by one started after it is at least this slow: without the sample, a provider that hangs but
+          // is always rescued by a hedge would keep its old fast ranking and be asked first forever. A hedge leg
+          // started after the winner proves only that it was not faster than the rest of the winner's time, which can
+          // be short; recording that would rank a hung provider back above a slow but answering one.
+          if (winnerStarted === undefined || leg.started <= winnerStarted) leg.provider.latency.record(now - leg.started);
           leg.controller.abort();
         }
       };

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AllProvidersFailedError } from "../../services/rpc/errors";
+import { DEFAULT_HEDGE } from "../../services/rpc/hedge";
 import { HttpRouter, type RpcObserver } from "../../services/rpc/http-router";
 import { ProviderStatus } from "../../services/rpc/provider";
 import { selectProviders } from "../../services/rpc/select";
@@ -94,7 +95,8 @@ describe("HttpRouter against real HTTP endpoints", () => {
   it("fails over on 5xx and malformed bodies, then ranks the provider that answered first", async () => {
     const { statuses } = await providers(() => status(503), () => (res) => res.end("not json"), () => answer("0x3"));
     const { events, observer } = recorder();
-    const router = new HttpRouter(statuses, observer);
+    // No timed hedge: the second request's events must show the ranking alone, however slow a loaded box answers.
+    const router = new HttpRouter(statuses, observer, { ...DEFAULT_HEDGE, defaultMs: 10_000, floorMs: 10_000 });
     expect((await router.request("eth_blockNumber", [])).result).toBe("0x3");
     expect(events).toEqual(["fail:p0:http_5xx", "fail:p1:malformed", "ok:p2:eth_blockNumber", "hedge:hedge"]);
     events.length = 0;
@@ -134,6 +136,30 @@ describe("HttpRouter against real HTTP endpoints", () => {
 });
 
 describe("HttpRouter ranking after lost races", () => {
+  it("a hung provider asked only as the hedge keeps its slow ranking: a leg started after the winner proves nothing", async () => {
+    const hung = await endpoint(() => () => {});
+    const slow = await endpoint(() => answer("0x2", 60));
+    try {
+      const [p0, p1] = [slow, hung].map((e, i) => {
+        const p = new ProviderStatus({ name: `p${i}`, httpUrl: e.url, wsUrl: "ws://unused" });
+        p.chain = "ok";
+        // p0 first (p95 10 ms, so the hedge to p1 goes out at 10 ms); p1 ranked far behind.
+        for (let k = 0; k < 30; k++) p.latency.record(i === 0 ? 10 : 500);
+        return p;
+      });
+      const out = await new HttpRouter([p0!, p1!]).request("eth_blockNumber", []);
+      expect(out.provider).toBe("p0");
+      expect(hung.hits()).toBe(1);
+      // The hung leg ran ~50 ms when p0 answered; as a sample it would pull p1's ranking from 500 ms to ~390 ms.
+      expect(p1!.latency.size).toBe(30);
+      expect(p1!.latency.ewma).toBe(500);
+    } finally {
+      await hung.close();
+      await slow.close();
+    }
+  });
+
+
   it("a provider whose legs keep losing to the hedge is demoted, so it stops being asked first", async () => {
     const stalled = await endpoint(() => () => {});
     const healthy = await endpoint(() => answer("0x2"));
