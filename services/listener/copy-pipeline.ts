@@ -108,9 +108,13 @@ export class CopyPipeline {
     this.options.log.warn({ tx: fill.txHash, logIndex: fill.logIndex, source, cancelled: entry.copies.length }, "fill reorged out; intents cancelled");
   }
 
-  /** Forget fills too old to be reorged. */
+  /** Forget fills too old to be reorged; their intents' reservations stay charged but are no longer tracked. */
   forgetBefore(blockNumber: bigint): void {
-    for (const [key, entry] of this.published) if (entry.fill.blockNumber < blockNumber) this.published.delete(key);
+    for (const [key, entry] of this.published) {
+      if (entry.fill.blockNumber >= blockNumber) continue;
+      this.published.delete(key);
+      for (const copy of entry.copies) this.options.ledger.settle(copy.intentId);
+    }
   }
 }
 

@@ -69,10 +69,16 @@ describe("CopyPipeline", () => {
     const got: BusMessage[] = [];
     await bus.subscribe(0, (m) => void got.push(m));
     const metrics = createInstruments(createServiceRegistry("t"), LISTENER_METRICS);
-    const pipeline = new CopyPipeline({ rules: () => rules, globalKillSwitch: () => false, ledger: new ExposureLedger(), bus, metrics, log: pino({ level: "silent" }) });
+    const ledger = new ExposureLedger();
+    const pipeline = new CopyPipeline({ rules: () => rules, globalKillSwitch: () => false, ledger, bus, metrics, log: pino({ level: "silent" }) });
     await pipeline.onFill(fill(10n, 1), performance.timeOrigin + performance.now());
     await pipeline.onFill(fill(300n, 2), performance.timeOrigin + performance.now());
+    const perFill = ledger.openReservations / 2;
+    const charged = ledger.usage("a", 7n, utcDay(Date.now()));
     pipeline.forgetBefore(100n);
+    // The old fill's reservation records go; what they charged stays.
+    expect(ledger.openReservations).toBe(perFill);
+    expect(ledger.usage("a", 7n, utcDay(Date.now()))).toEqual(charged);
     await pipeline.onFillRemoved(fill(10n, 1), "head");
     await pipeline.onFillRemoved(fill(300n, 2), "head");
     await new Promise((r) => setTimeout(r, 20));

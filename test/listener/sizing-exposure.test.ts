@@ -65,6 +65,17 @@ describe("ExposureLedger", () => {
     expect(ledger.release(id(99))).toBeUndefined();
   });
 
+  test("settle forgets a reservation's record and keeps its charge: a settled intent can no longer be released", () => {
+    const ledger = new ExposureLedger();
+    ledger.reserve(reservation(1));
+    ledger.reserve(reservation(2));
+    ledger.settle(id(1));
+    expect(ledger.openReservations).toBe(1);
+    expect(ledger.usage("alice", 7n, today)).toEqual({ market: 20_000_000n, day: 20_000_000n });
+    expect(ledger.release(id(1))).toBeUndefined();
+    expect(ledger.usage("alice", 7n, today)).toEqual({ market: 20_000_000n, day: 20_000_000n });
+  });
+
   test("a released intent id can be reserved again (re-mined fill)", () => {
     const ledger = new ExposureLedger();
     ledger.reserve(reservation(1));

@@ -66,6 +66,19 @@ export class ExposureLedger implements ExposureView {
   }
 
   /**
+   * Forgets the record of a reservation whose fill can no longer be reorged: its charge stays, nothing can give it back.
+   * Without this the records grow with every intent of the day, and a Map that large rehashes in the middle of a fill.
+   */
+  settle(intentId: Hex): void {
+    this.reservations.delete(intentId);
+  }
+
+  /** Reservation records kept for reorg releases. */
+  get openReservations(): number {
+    return this.reservations.size;
+  }
+
+  /**
    * Drops day buckets and reservation records older than `day`, keeping memory bounded in a long-running listener.
    * Market exposure stays: it is not per day. A reorg older than a day is not a case to handle.
    */
