@@ -40,6 +40,11 @@ describe("observability queries against a real Prometheus scraping the local sta
     // Errors and throttling from two providers, so the error series the panels and alerts read exist.
     await stack.providers.client.setFault("drpc", "http-429", { probability: 0.3, scope: "http" });
     await stack.providers.client.setFault("quicknode", "http-5xx", { probability: 0.2, scope: "http" });
+    // Hedges happen only when a primary is slower than its own p95, which a short quiet run may never see: stall some
+    // of every provider's HTTP answers for a while, so the hedged-requests series exists.
+    for (const name of ["alchemy", "infura"]) {
+      await stack.providers.client.setFault(name, "stall", { probability: 0.3, scope: "http", durationMs: 15_000 });
+    }
     await prometheus.waitForScrapes(5);
     // Copies must have reached the venue and been mined, so the executor's latency histograms have observations.
     await waitFor(
