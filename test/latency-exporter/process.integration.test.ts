@@ -70,6 +70,9 @@ describe("latency exporter process (main.ts)", () => {
       const text = await metrics();
       return ["alchemy", "drpc", "infura"].every((p) => new RegExp(`polysync_probe_errors_total\\{[^}]*provider="${p}"[^}]*\\} [1-9]`).test(text));
     }, 10_000, 50);
+    // Live first: a subscription that has not delivered its first head yet also reads 0, and would end the wait below
+    // before the stall was ever detected.
+    await waitFor("quicknode live", async () => /polysync_probe_subscription_live\{[^}]*provider="quicknode"[^}]*\} 1/.test(await metrics()), 10_000, 50);
     await providers.client.setFault("quicknode", "stall");
     await waitFor("quicknode silent", async () => /polysync_probe_subscription_live\{[^}]*provider="quicknode"[^}]*\} 0/.test(await metrics()), 10_000, 50);
 
