@@ -6,7 +6,7 @@ import {
 } from "../polymarket/abi";
 import { ChecksumCache } from "../polymarket/checksum-cache";
 import type { ExchangeContract } from "../polymarket/exchanges";
-import type { Fill, Side } from "./fill";
+import { fillKey, type Fill, type Side } from "./fill";
 
 /** The fields of an RPC log the decoder reads; RPC payloads are untrusted, so every field is checked. */
 export interface RawLog {
@@ -71,7 +71,7 @@ export function glanceAtLog(log: RawLog): LogGlance {
   let maker: string | undefined;
   if (makerTopic !== undefined) {
     if (typeof makerTopic !== "string" || !HASH.test(makerTopic)) throw new MalformedLogError("topics.2", "log maker topic is not a 32-byte hex string");
-    maker = `0x${makerTopic.slice(26)}`.toLowerCase();
+    maker = makerOfTopics(log.topics as Hex[]);
   }
   return { blockHash: log.blockHash as Hex, maker, removed: log.removed === true };
 }
@@ -109,7 +109,7 @@ export function fillKeyInFrame(text: string): string | undefined {
   const indexEnd = text.indexOf('"', indexStart);
   if (text.charCodeAt(txStart + 66) !== 0x22 || indexEnd < 0 || indexEnd - indexStart > 8) return undefined;
   const logIndex = Number.parseInt(text.slice(indexStart, indexEnd), 16);
-  return Number.isNaN(logIndex) ? undefined : `${text.slice(txStart, txStart + 66).toLowerCase()}:${logIndex}`;
+  return Number.isNaN(logIndex) ? undefined : fillKey({ txHash: text.slice(txStart, txStart + 66) as Hex, logIndex });
 }
 
 /** Validates the envelope of an RPC log; a pending log (no block yet) or a bad field is malformed. */

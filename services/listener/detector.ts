@@ -1,3 +1,4 @@
+import type { Hex } from "viem";
 import type { Logger } from "pino";
 import { ORDER_FILLED_V1_TOPIC, ORDER_FILLED_V2_TOPIC } from "../polymarket/abi";
 import type { ExchangeContract } from "../polymarket/exchanges";
@@ -58,7 +59,7 @@ const REMEMBER_BLOCKS = 256n;
 /** fillKey read straight off an RPC log, for the duplicate check; undefined when the fields are not strings. */
 function rawFillKey(raw: RawLog): string | undefined {
   if (typeof raw.transactionHash !== "string" || typeof raw.logIndex !== "string") return undefined;
-  return `${raw.transactionHash.toLowerCase()}:${Number.parseInt(raw.logIndex, 16)}`;
+  return fillKey({ txHash: raw.transactionHash as Hex, logIndex: Number.parseInt(raw.logIndex, 16) });
 }
 const BACKFILL_SOURCE = "backfill";
 

@@ -54,14 +54,14 @@ export async function isolateEventLoopCpu(): Promise<EventLoopCpuPlacement> {
   // libuv starts all its pool threads on the first job; start them now, so they are placed with the other helpers.
   await fs.stat(".");
   const self = process.pid;
-  const plan = planEventLoopCpu(parseCpuList(await allowedCpus(self)));
+  const plan = planEventLoopCpu(await threadCpus(self, self));
   if ("refused" in plan) throw new Error(plan.refused);
   const helpers = (await fs.readdir("/proc/self/task")).map(Number).filter((tid) => tid !== self);
   for (const tid of helpers) await setAffinity(tid, plan.helperCpus);
   await setAffinity(self, [plan.eventLoopCpu]);
   for (const tid of [self, ...helpers]) {
     const expected = tid === self ? [plan.eventLoopCpu] : plan.helperCpus;
-    const actual = parseCpuList(await allowedCpus(tid));
+    const actual = await threadCpus(self, tid);
     if (actual.join(",") !== expected.join(",")) {
       throw new Error(`thread ${tid} runs on CPUs ${actual.join(",")} after placement, not ${expected.join(",")}`);
     }
@@ -69,11 +69,12 @@ export async function isolateEventLoopCpu(): Promise<EventLoopCpuPlacement> {
   return { ...plan, threads: helpers.length + 1 };
 }
 
-async function allowedCpus(tid: number): Promise<string> {
-  const status = await fs.readFile(`/proc/self/task/${tid}/status`, "utf8");
-  const line = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status);
-  if (!line) throw new Error(`/proc/self/task/${tid}/status has no Cpus_allowed_list`);
-  return line[1]!;
+/** The CPUs thread `tid` of process `pid` may run on, as the kernel reports them (Linux). */
+export async function threadCpus(pid: number, tid: number | string): Promise<number[]> {
+  const file = `/proc/${pid}/task/${tid}/status`;
+  const line = /^Cpus_allowed_list:\s*(\S+)$/m.exec(await fs.readFile(file, "utf8"));
+  if (!line) throw new Error(`${file} has no Cpus_allowed_list`);
+  return parseCpuList(line[1]!);
 }
 
 function setAffinity(tid: number, cpus: readonly number[]): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { NatsBus } from "../../services/bus/nats";
@@ -8,7 +8,7 @@ import { installStandInExchanges } from "../../services/devchain/exchanges";
 import { TradeSimulator } from "../../services/devchain/simulator";
 import type { CopyIntent } from "../../services/intents/intent";
 import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
-import { parseCpuList } from "../../services/shared/event-loop-cpu";
+import { threadCpus } from "../../services/shared/event-loop-cpu";
 import { startLocalProviders, type LocalProviders } from "../../services/rpc-proxy/local-providers";
 import { providersWithKeyInPath } from "../support/key-leaks";
 import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
@@ -88,16 +88,14 @@ describe("listener process (main.ts) on NATS", () => {
     expect(ready).not.toContain(API_KEY);
 
     // isolateEventLoopCpu: the process inherited this worker's CPUs; its event loop now has the highest alone.
-    const cpusOf = (pid: number, tid: number | string) =>
-      parseCpuList(/^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"))![1]!);
-    const allowed = cpusOf(process.pid, process.pid);
+    const allowed = await threadCpus(process.pid, process.pid);
     const health = (await (await fetch(`${base}/healthz`)).json()) as { detail: { eventLoopCpu: number | string } };
     const pid = proc.child.pid!;
     if (allowed.length >= 2) {
       const eventLoopCpu = allowed[allowed.length - 1]!;
       expect(health.detail.eventLoopCpu).toBe(eventLoopCpu);
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        expect(cpusOf(pid, tid)).toEqual(Number(tid) === pid ? [eventLoopCpu] : allowed.slice(0, -1));
+        expect(await threadCpus(pid, tid)).toEqual(Number(tid) === pid ? [eventLoopCpu] : allowed.slice(0, -1));
       }
     } else {
       expect(health.detail.eventLoopCpu).toBe("shared");

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { parseCpuList, planEventLoopCpu } from "../../services/shared/event-loop-cpu";
+import { parseCpuList, planEventLoopCpu, threadCpus } from "../../services/shared/event-loop-cpu";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 
@@ -50,9 +50,6 @@ async function isolatedChild(cpus: string): Promise<{ pid: number; report: Recor
   });
 }
 
-const threadCpus = (pid: number, tid: string) =>
-  /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"))![1];
-
 describe("isolateEventLoopCpu (a real process, real affinity)", () => {
   const twoCpus = os.cpus().length >= 2;
 
@@ -63,7 +60,7 @@ describe("isolateEventLoopCpu (a real process, real affinity)", () => {
       const tids = readdirSync(`/proc/${child.pid}/task`);
       // V8's helpers and libuv's four pool threads, at least.
       expect(tids.length).toBeGreaterThanOrEqual(6);
-      for (const tid of tids) expect([tid, threadCpus(child.pid, tid)]).toEqual([tid, Number(tid) === child.pid ? "1" : "0"]);
+      for (const tid of tids) expect([tid, await threadCpus(child.pid, tid)]).toEqual([tid, Number(tid) === child.pid ? [1] : [0]]);
     } finally {
       child.stop();
     }
@@ -73,7 +70,7 @@ describe("isolateEventLoopCpu (a real process, real affinity)", () => {
     const child = await isolatedChild("0");
     try {
       expect(child.report).toEqual({ error: expect.stringMatching(/CPU 0 only; isolating the event loop needs two/) });
-      for (const tid of readdirSync(`/proc/${child.pid}/task`)) expect(threadCpus(child.pid, tid)).toBe("0");
+      for (const tid of readdirSync(`/proc/${child.pid}/task`)) expect(await threadCpus(child.pid, tid)).toEqual([0]);
     } finally {
       child.stop();
     }
