@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listenerConfigSchema } from "../listener/config";
+import { providerListSchema } from "../listener/config";
 import { exchangeContractSchema, POLYGON_CHAIN_ID } from "../polymarket/exchanges";
 import { parseWithSchema, readJsonConfig, httpEndpointSchema, logLevelSchema } from "../shared/config-file";
 
@@ -20,7 +20,7 @@ export const exporterConfigSchema = z
     /** eth_getLogs is probed over these addresses, the same filter the listener's confirmer asks for. */
     exchanges: z.array(exchangeContractSchema).min(1),
     // The listener's provider entries, so one provider list (and one way of filling {apiKey}) serves both services.
-    providers: listenerConfigSchema.shape.providers,
+    providers: providerListSchema,
     probe: z
       .object({
         /** How often each provider's HTTP endpoint gets one round of probes (eth_chainId + PROBE_METHODS). */

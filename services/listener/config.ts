@@ -23,6 +23,12 @@ const providerSchema = z
   })
   .strict();
 
+/** The providers a listener (and the latency exporter) watches, each name once. */
+export const providerListSchema = z
+  .array(providerSchema)
+  .min(1)
+  .refine((list) => new Set(list.map((p) => p.name)).size === list.length, "provider names must be unique");
+
 export const listenerConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -35,10 +41,7 @@ export const listenerConfigSchema = z
       })
       .strict(),
     exchanges: z.array(exchangeContractSchema).min(1),
-    providers: z
-      .array(providerSchema)
-      .min(1)
-      .refine((list) => new Set(list.map((p) => p.name)).size === list.length, "provider names must be unique"),
+    providers: providerListSchema,
     subscribersFile: z.string().min(1),
     bus: busConfigSchema,
     killSwitch: z.boolean().default(false),
@@ -50,10 +53,20 @@ export const listenerConfigSchema = z
      * runs the listener, which in tests and the local stack is a shared one.
      */
     isolateEventLoopCpu: z.boolean().default(false),
+    /**
+     * Keep the isolated event loop polling instead of sleeping between blocks (services/shared/busy-poll.ts): one CPU
+     * at 100 %, in exchange for the vCPU never halting. Only with isolateEventLoopCpu: on a shared CPU the spin would
+     * take the helpers' time.
+     */
+    busyPollEventLoop: z.boolean().default(false),
     http: httpEndpointSchema(9464),
     logLevel: logLevelSchema,
   })
-  .strict();
+  .strict()
+  .refine((config) => !config.busyPollEventLoop || config.isolateEventLoopCpu, {
+    message: "busyPollEventLoop needs isolateEventLoopCpu: a polling event loop on shared CPUs slows its own helper threads",
+    path: ["busyPollEventLoop"],
+  });
 
 export type ListenerConfig = z.output<typeof listenerConfigSchema>;
 

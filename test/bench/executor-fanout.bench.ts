@@ -23,12 +23,12 @@ import { CTF_EXCHANGE_V2, FANOUT_LEADER, FANOUT_TOKEN, subscriberIds, writeExecu
 import { JournalTail } from "./fanout-journal";
 import { startNaiveExecutor } from "./fanout-naive";
 import { FANOUT_STAGES, renderMarkdown, type ExecutorInternals, type FanoutReport, type RoundReport } from "./fanout-report";
-import { histogramFigures, roundFigures, type OrderRecord, type RoundFigures, type RoundInput } from "./fanout-round";
+import { roundFigures, type OrderRecord, type RoundFigures, type RoundInput } from "./fanout-round";
 import { startServiceChild, type ServiceChild, type ServiceExit } from "./fanout-services";
 import { runSigningBench } from "./fanout-signing";
 import { IntentTap, type TappedIntent } from "./fanout-tap";
 import { startVenueChild, type VenueAccountInput, type VenueChild } from "./fanout-venue";
-import { histogramDelta, promCounterBy, promHistogram, summarize, type PromSample } from "./stats";
+import { histogramDelta, histogramFigures, promCounterBy, promHistogram, summarize, type PromSample } from "./stats";
 import { Cleanups } from "./cleanups";
 
 const USAGE = `usage: tsx test/bench/executor-fanout.bench.ts [--subscribers N] [--rounds N] [--baseline-rounds N] [--shards N]

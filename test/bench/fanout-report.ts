@@ -1,9 +1,9 @@
 /** The fan-out bench's report: its JSON shape, the verdict, and the markdown written to bench-results/. */
 import type { CpuUse } from "./fanout-cpu";
-import { addHistograms, histogramFigures, type RoundFigures } from "./fanout-round";
+import { addHistograms, type RoundFigures } from "./fanout-round";
 import type { ServiceExit } from "./fanout-services";
 import type { SigningResult } from "./fanout-signing";
-import type { HistogramSnapshot, Summary } from "./stats";
+import { histogramFigures, type HistogramSnapshot, type Summary } from "./stats";
 
 /** The executor's stages the bench reports, in pipeline order (onchain_fill comes after acceptance and is left out). */
 export const FANOUT_STAGES = ["queue_wait", "risk", "sign", "journal", "submit", "venue_ack"] as const;

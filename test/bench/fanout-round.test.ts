@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
-import { addHistograms, histogramFigures, roundFigures, type OrderRecord, type RoundInput } from "./fanout-round";
+import { histogramFigures } from "./stats";
+import { addHistograms, roundFigures, type OrderRecord, type RoundInput } from "./fanout-round";
 import type { TappedIntent } from "./fanout-tap";
 
 const TX = `0x${"ab".repeat(32)}` as Hex;

@@ -5,7 +5,7 @@
  */
 import type { Hex } from "viem";
 import type { TappedIntent } from "./fanout-tap";
-import { histogramQuantile, type HistogramSnapshot, summarize, type Summary } from "./stats";
+import { type HistogramSnapshot, summarize, type Summary } from "./stats";
 
 /** One intent's fate as the runner (executor or naive baseline) recorded it. */
 export interface OrderRecord {
@@ -113,33 +113,6 @@ export function roundFigures(input: RoundInput): RoundFigures {
       allAcceptedMs: everyoneAccepted ? Math.max(...accepted) : undefined,
       acceptedWithinDeadline: { deadlineMs: input.productionDeadlineMs, count: accepted.filter((ms) => ms <= input.productionDeadlineMs).length },
     },
-  };
-}
-
-/** A latency histogram over a window, in ms: interpolated quantiles, and the bound of the highest non-empty bucket. */
-export interface HistogramFigures {
-  count: number;
-  meanMs: number | undefined;
-  p50Ms: number | undefined;
-  p99Ms: number | undefined;
-  /** Every observation was at most this (+Inf when one landed past the last finite bucket). */
-  maxAtMostMs: number | undefined;
-}
-
-export function histogramFigures(delta: HistogramSnapshot): HistogramFigures {
-  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
-  let maxAtMost: number | undefined;
-  let below = 0;
-  for (const bucket of delta.buckets) {
-    if (bucket.count > below) maxAtMost = bucket.le;
-    below = bucket.count;
-  }
-  return {
-    count: delta.count,
-    meanMs: delta.count === 0 ? undefined : (delta.sum / delta.count) * 1000,
-    p50Ms: ms(histogramQuantile(delta, 0.5)),
-    p99Ms: ms(histogramQuantile(delta, 0.99)),
-    maxAtMostMs: delta.count === 0 ? undefined : ms(maxAtMost),
   };
 }
 

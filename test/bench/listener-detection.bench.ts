@@ -36,7 +36,7 @@ import {
 } from "./report";
 import {
   histogramDelta,
-  histogramQuantile,
+  histogramFigures,
   histogramShareAtOrBelow,
   scrapeMetrics,
   promCounterBy,
@@ -48,7 +48,8 @@ import {
 import { Cleanups } from "./cleanups";
 
 const USAGE = `usage: tsx test/bench/listener-detection.bench.ts [--block-time-ms N] [--phase-seconds N] [--fills-per-block N]
-                                                  [--listener-log-level LEVEL] [--probe-seconds N (0: no pause probe)]`;
+                                                  [--listener-log-level LEVEL] [--probe-seconds N (0: no pause probe)]
+                                                  [--no-busy-poll (the listener's event loop sleeps between reads)]`;
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const OUT_DIR = path.join(REPO_ROOT, "bench-results");
@@ -66,6 +67,8 @@ interface Options {
   fillsPerBlock: number;
   listenerLogLevel: string;
   probeSeconds: number;
+  /** busyPollEventLoop, as on the listener hosts; off to measure what polling buys. */
+  busyPoll: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -78,6 +81,7 @@ function parseOptions(argv: string[]): Options {
       "fills-per-block": { type: "string", default: "3" },
       "listener-log-level": { type: "string", default: "warn" },
       "probe-seconds": { type: "string", default: "15" },
+      "no-busy-poll": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -97,6 +101,7 @@ function parseOptions(argv: string[]): Options {
     fillsPerBlock: positive("fills-per-block", values["fills-per-block"], 1),
     listenerLogLevel: values["listener-log-level"],
     probeSeconds: positive("probe-seconds", values["probe-seconds"], 0),
+    busyPoll: !values["no-busy-poll"],
   };
 }
 
@@ -217,6 +222,7 @@ async function startListenerChild(
   logLevel: string,
   dir: string,
   cpus: CpuPlan,
+  busyPoll: boolean,
 ): Promise<ListenerChild> {
   // Caps far above what the run trades, so every leader fill yields intents and "seen" means "copied".
   const risk = { maxOrderNotional: "1000000", maxMarketExposure: "1000000000", maxDailyNotional: "1000000000", maxSlippageBps: 200, minOrderNotional: "0.000001" };
@@ -245,6 +251,7 @@ async function startListenerChild(
       http: { host: "127.0.0.1", port },
       logLevel,
       isolateEventLoopCpu: cpus.isolateEventLoopCpu,
+      busyPollEventLoop: busyPoll,
     }),
   );
   // --expose-gc lets the listener empty its young generation between blocks, as the production unit does.
@@ -456,14 +463,7 @@ function increases(before: Record<string, number>, after: Record<string, number>
 }
 
 function stageResult(delta: HistogramSnapshot): StageResult {
-  const toMs = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
-  return {
-    count: delta.count,
-    meanMs: delta.count === 0 ? undefined : (delta.sum / delta.count) * 1000,
-    shareWithin1Ms: histogramShareAtOrBelow(delta, 0.001),
-    p50Ms: toMs(histogramQuantile(delta, 0.5)),
-    p99Ms: toMs(histogramQuantile(delta, 0.99)),
-  };
+  return { ...histogramFigures(delta), shareWithin1Ms: histogramShareAtOrBelow(delta, 0.001) };
 }
 
 async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<PhaseResult> {
@@ -567,7 +567,8 @@ async function main(): Promise<void> {
     cleanups.add("listener config folder", () => rmSync(dir, { recursive: true, force: true }));
     const sim = await TradeSimulator.create({ rpcUrl: anvil.httpUrl, seed: "listener-detection-bench" });
     const probe = options.probeSeconds > 0 ? await probeMachine(options, sim, reference, cpus.lastCorePrefix) : undefined;
-    listener = await startListenerChild(providers.providers, nats.url, options.blockTimeMs, options.listenerLogLevel, dir, cpus);
+    const busyPoll = options.busyPoll && cpus.isolateEventLoopCpu;
+    listener = await startListenerChild(providers.providers, nats.url, options.blockTimeMs, options.listenerLogLevel, dir, cpus, busyPoll);
     const listenerChild = listener;
     cleanups.add("listener", async () => {
       await listenerChild.stop();
@@ -628,6 +629,7 @@ async function main(): Promise<void> {
         command: listener.command,
         bus: `NATS JetStream (nats-server -js, ${SHARD_COUNT} shards)`,
         logLevel: options.listenerLogLevel,
+        eventLoop: busyPoll ? "busy-polling (busyPollEventLoop)" : "sleeping between reads (--no-busy-poll, or unpinned)",
         exitCode: exit.code,
         exitSignal: exit.signal,
       },

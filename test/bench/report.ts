@@ -1,4 +1,4 @@
-import type { PauseSummary, Summary } from "./stats";
+import type { HistogramFigures, PauseSummary, Summary } from "./stats";
 
 /** What one client made of one phase's leader fills. */
 export interface ClientPhaseResult {
@@ -15,14 +15,9 @@ export interface ClientPhaseResult {
 }
 
 /** One `stage` of the listener's `polysync_listener_stage_duration_seconds`, over one phase (bucket deltas). */
-export interface StageResult {
-  count: number;
-  meanMs: number | undefined;
+export interface StageResult extends HistogramFigures {
   /** Share of observations in bucket le=0.001: exact, no interpolation. */
   shareWithin1Ms: number | undefined;
-  /** histogram_quantile-style linear interpolation inside the bucket. */
-  p50Ms: number | undefined;
-  p99Ms: number | undefined;
 }
 
 export const STAGES = ["detect", "decode", "intent", "publish"] as const;
@@ -115,7 +110,7 @@ export interface BenchReport {
   fillsPerBlock: number;
   stragglerWaitMs: number;
   providers: { where: string; latency: string; stalled: string; viemOrder: readonly string[] };
-  listenerProcess: { command: string; bus: string; logLevel: string; exitCode: number | null; exitSignal: string | null };
+  listenerProcess: { command: string; bus: string; logLevel: string; eventLoop: string; exitCode: number | null; exitSignal: string | null };
   /** Absent when run with --probe-seconds 0. */
   machineFloor: MachineFloor | undefined;
   phases: PhaseResult[];
@@ -194,7 +189,7 @@ export function renderMarkdown(report: BenchReport): string {
     `Providers: four local proxies (${report.providers.latency}) ${report.providers.where}; the stall is a silent ` +
       `\`stall\` fault on ${report.providers.stalled} (socket open, no frames either way).`,
     `Listener: its own process via the production entry point (\`${report.listenerProcess.command}\`), all four providers, ` +
-      `bus ${report.listenerProcess.bus}, log level ${report.listenerProcess.logLevel}. ` +
+      `bus ${report.listenerProcess.bus}, log level ${report.listenerProcess.logLevel}, event loop ${report.listenerProcess.eventLoop}. ` +
       `viem: \`createPublicClient({ transport: fallback([${report.providers.viemOrder.map((p) => `webSocket(${p})`).join(", ")}]) })\` ` +
       "+ `watchContractEvent` (V1 and V2 OrderFilled, maker = leaders), in the bench process.",
     "The bench process holds viem, the trade simulator (polls receipts over HTTP), the direct reference socket to anvil " +
@@ -206,7 +201,7 @@ export function renderMarkdown(report: BenchReport): string {
     "Listener stages come from its own `polysync_listener_stage_duration_seconds` histogram (buckets 0.1, 0.25, 0.5, 1, 2.5 … ms), " +
       "scraped from its /metrics at both ends of each phase: detect = first arrival of the log at any provider socket → every " +
       "intent of the fill built (queueing behind earlier frames of the same socket read included); decode = the leader log's decode; intent = building the followers' intents; " +
-      "publish = handed over → JetStream acknowledged every intent. ≤ 1 ms is exact (bucket le=0.001); p50/p99 interpolate inside a bucket.",
+      "publish = handed over → JetStream acknowledged every intent. ≤ 1 ms is exact (bucket le=0.001); p50/p99 interpolate inside a bucket; max is the bound of the first bucket holding every fill.",
     "",
   ];
   lines.push(...machineFloorSection(report.machineFloor), "");
@@ -260,7 +255,7 @@ function phaseSection(phase: PhaseResult): string[] {
   const row = (label: string, a: string, b: string) => `| ${label} | ${a} | ${b} |`;
   const stage = (name: StageName) => {
     const s = i.stages[name];
-    return `| ${name} | ${s.count} | ${ms(s.meanMs)} | ${pct(s.shareWithin1Ms)} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} |`;
+    return `| ${name} | ${s.count} | ${ms(s.meanMs)} | ${pct(s.shareWithin1Ms)} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${maxBound(s.maxAtMostMs)} |`;
   };
   return [
     `## ${phase.name}${phase.judged ? "" : " (not judged)"}`,
@@ -281,8 +276,8 @@ function phaseSection(phase: PhaseResult): string[] {
     "",
     "Listener's own stage histogram over the phase:",
     "",
-    "| stage | n | mean (ms) | ≤ 1 ms | p50 (ms) | p99 (ms) |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| stage | n | mean (ms) | ≤ 1 ms | p50 (ms) | p99 (ms) | max (ms) |",
+    "|---|---:|---:|---:|---:|---:|---:|",
     ...STAGES.map(stage),
     "",
     ...(phase.machineReplay === undefined
@@ -314,6 +309,12 @@ const share = (part: number, whole: number) => (whole > 0 ? part / whole : undef
 function fine(value: number | undefined): string {
   if (value === undefined) return "–";
   return `${(value * 100).toFixed(value < 0.01 ? 2 : 1)} %`;
+}
+
+/** A histogram's bound on its slowest observation: "≤ 2.500", or "> last bucket" when only +Inf held it. */
+function maxBound(value: number | undefined): string {
+  if (value === undefined) return "–";
+  return Number.isFinite(value) ? `≤ ${ms(value)}` : "> last bucket";
 }
 
 /** Three decimals: the overheads under test are fractions of a millisecond. */

@@ -7,6 +7,7 @@ import {
   windowsWithPause,
   histogramQuantile,
   histogramShareAtOrBelow,
+  histogramMaxAtMost,
   parsePromText,
   percentile,
   promCounterBy,
@@ -110,6 +111,14 @@ describe("histogram helpers", () => {
     expect(histogramShareAtOrBelow(delta, 0.0005)).toBe(0.8);
     expect(() => histogramShareAtOrBelow(delta, 0.002)).toThrow(/no bucket le=0.002/);
     expect(histogramShareAtOrBelow({ count: 0, sum: 0, buckets: [] }, 0.001)).toBeUndefined();
+  });
+
+  it("bounds the largest observation by the first bucket holding them all", () => {
+    const delta = histogramDelta(before, after);
+    // 2 of the 100 fell past 1 ms: only +Inf holds them all.
+    expect(histogramMaxAtMost(delta)).toBe(Number.POSITIVE_INFINITY);
+    expect(histogramMaxAtMost({ ...delta, count: 98 })).toBe(0.001);
+    expect(histogramMaxAtMost({ count: 0, sum: 0, buckets: [] })).toBeUndefined();
   });
 
   it("is undefined without observations and rejects q outside (0, 1]", () => {

@@ -64,6 +64,36 @@ export function histogramShareAtOrBelow(snapshot: HistogramSnapshot, le: number)
   return bucket.count / snapshot.count;
 }
 
+/**
+ * The tightest bound a histogram gives on its largest observation: the first bucket bound holding every observation
+ * (Infinity when some fell past the last finite bound; undefined without observations). Buckets must be sorted.
+ */
+export function histogramMaxAtMost(snapshot: HistogramSnapshot): number | undefined {
+  if (snapshot.count === 0) return undefined;
+  return snapshot.buckets.find((b) => b.count >= snapshot.count)?.le ?? Number.POSITIVE_INFINITY;
+}
+
+/** A latency histogram over a window, in ms: interpolated quantiles, and the bound of the highest non-empty bucket. */
+export interface HistogramFigures {
+  count: number;
+  meanMs: number | undefined;
+  p50Ms: number | undefined;
+  p99Ms: number | undefined;
+  /** Every observation was at most this (+Inf when one landed past the last finite bucket). */
+  maxAtMostMs: number | undefined;
+}
+
+export function histogramFigures(delta: HistogramSnapshot): HistogramFigures {
+  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
+  return {
+    count: delta.count,
+    meanMs: delta.count === 0 ? undefined : (delta.sum / delta.count) * 1000,
+    p50Ms: ms(histogramQuantile(delta, 0.5)),
+    p99Ms: ms(histogramQuantile(delta, 0.99)),
+    maxAtMostMs: ms(histogramMaxAtMost(delta)),
+  };
+}
+
 /** One sample line of the Prometheus text exposition format. */
 export interface PromSample {
   name: string;

@@ -29,6 +29,12 @@ describe("listener config", () => {
     expect(config.http).toEqual({ host: "127.0.0.1", port: 9464 });
     expect(config.killSwitch).toBe(false);
     expect(config.exchanges[2].layout).toBe("v2");
+    expect(config.busyPollEventLoop).toBe(false);
+  });
+
+  it("busy-polls only an isolated event loop", () => {
+    expect(errorOf({ ...valid, busyPollEventLoop: true })).toMatch(/listener\.json: busyPollEventLoop: busyPollEventLoop needs isolateEventLoopCpu/);
+    expect(parseListenerConfig({ ...valid, busyPollEventLoop: true, isolateEventLoopCpu: true }, "x").busyPollEventLoop).toBe(true);
   });
 
   it("names the field of every mistake", () => {

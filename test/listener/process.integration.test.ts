@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { NatsBus } from "../../services/bus/nats";
@@ -22,6 +22,19 @@ const API_KEY = "sk-test-3c9f1e-do-not-log";
 
 function run(configFile: string, env: NodeJS.ProcessEnv) {
   return runServiceProcess("listener", configFile, env);
+}
+
+/** CPU time of a process's main thread (utime + stime from /proc, in clock ticks of 10 ms) over `ms` of wall time. */
+async function mainThreadCpuShare(pid: number, ms: number): Promise<number> {
+  const ticks = () => {
+    // Fields after the parenthesised command: state is the 1st, utime the 12th, stime the 13th.
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const before = ticks();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return ((ticks() - before) * 10) / (performance.now() - started);
 }
 
 /** The production entry point (`listener --config`) as its own process, publishing to a real NATS JetStream. */
@@ -64,7 +77,7 @@ describe("listener process (main.ts) on NATS", () => {
   it("detects a fill, publishes intents to JetStream, serves health and metrics without the API key, stops on SIGTERM", async () => {
     const port = await freePort();
     const file = path.join(dir, "listener.json");
-    writeFileSync(file, JSON.stringify(config(port, { isolateEventLoopCpu: true })));
+    writeFileSync(file, JSON.stringify(config(port, { isolateEventLoopCpu: true, busyPollEventLoop: true })));
     const proc = run(file, { RPC_API_KEY: API_KEY });
     child = proc.child;
     const base = `http://127.0.0.1:${port}`;
@@ -89,7 +102,7 @@ describe("listener process (main.ts) on NATS", () => {
 
     // isolateEventLoopCpu: the process inherited this worker's CPUs; its event loop now has the highest alone.
     const allowed = await threadCpus(process.pid, process.pid);
-    const health = (await (await fetch(`${base}/healthz`)).json()) as { detail: { eventLoopCpu: number | string } };
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { detail: { eventLoopCpu: number | string; busyPoll: boolean } };
     const pid = proc.child.pid!;
     if (allowed.length >= 2) {
       const eventLoopCpu = allowed[allowed.length - 1]!;
@@ -97,14 +110,19 @@ describe("listener process (main.ts) on NATS", () => {
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
         expect(await threadCpus(pid, tid)).toEqual(Number(tid) === pid ? [eventLoopCpu] : allowed.slice(0, -1));
       }
+      // busyPollEventLoop: the main thread runs whenever it gets its CPU; sleeping between blocks it would use ~2 %.
+      expect(health.detail.busyPoll).toBe(true);
+      expect(await mainThreadCpuShare(pid, 500)).toBeGreaterThan(0.25);
     } else {
       expect(health.detail.eventLoopCpu).toBe("shared");
+      expect(health.detail.busyPoll).toBe(false);
     }
 
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
     expect(proc.output.text).toContain("listener started");
     expect(proc.output.text).toContain(allowed.length >= 2 ? "event loop alone on its CPU" : "event loop not isolated");
+    expect(proc.output.text).toContain(allowed.length >= 2 ? "event loop busy-polling" : "event loop not busy-polling");
     expect(proc.output.text).toContain("leader fill");
     expect(proc.output.text).not.toContain(API_KEY);
   });
