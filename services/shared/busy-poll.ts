@@ -4,7 +4,7 @@
  * to someone else, and the first fill after a quiet spell between blocks runs on a core whose caches that someone
  * used: per-event traces of the listener showed any step of a fill (JSON parse, decode, sizing) now and then 5–30×
  * its usual time, with no GC, no major page fault and no other task of the VM on the CPU. Polling keeps the vCPU
- * running: in the listener bench, fills over 1 ms went from 0.54 % to 0.13 % (README, Numbers). The price is that
+ * running: in the listener bench, fills over 1 ms went from 0.54 % to 0.11 % (README, Numbers). The price is that
  * CPU at 100 %.
  *
  * Each turn spins a few microseconds in JavaScript and then yields to the loop with setImmediate, which makes libuv
