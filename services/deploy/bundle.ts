@@ -6,6 +6,7 @@
  * | dist/<service>.mjs (+ .map)     | one self-contained ESM file per service (esbuild, node 20)             |
  * | dist/<tool>.mjs (+ .map)        | operator commands a service's archive carries (services.ts `tools`)    |
  * | dist/native/secp256k1.node      | libsecp256k1's addon, for a service that signs with it (the executor)  |
+ * | dist/irq-to-cpu0.sh             | moves device interrupts to CPU 0, for the latency-critical services    |
  * | dist/polysync-<service>.service | its systemd unit (systemd.ts)                                          |
  * | dist/<service>-<version>.tgz    | the above, reproducible: the same sources give the same sha256         |
  * | dist/manifest.json              | version, commit, sha256 and size per service: the stacks' input        |
@@ -20,7 +21,7 @@ import { create as createTar } from "tar";
 import { SERVICE_NAMES, type ServiceName } from "../../stacks/topology/schema";
 import { DEFAULT_BUNDLE_DIR, REPO_ROOT, sha256Hex, type BundleManifest } from "./manifest";
 import { SERVICE_DEPLOYMENTS } from "./services";
-import { renderServiceUnit, unitName } from "./systemd";
+import { IRQ_SCRIPT, renderServiceUnit, unitName } from "./systemd";
 
 /** CommonJS dependencies (pino, prom-client, nats, ws) still call require() inside the ESM bundle. */
 const REQUIRE_BANNER = [
@@ -74,10 +75,12 @@ export async function buildBundles(options: BundleOptions = {}): Promise<BundleM
     const { script, tools, addons } = await bundleService(service, outdir);
     const unit = unitName(service);
     writeFile(join(outdir, unit), renderServiceUnit(service));
+    const irqScript = SERVICE_DEPLOYMENTS[service].deviceInterruptsOnCpu0 ? [IRQ_SCRIPT.shipped] : [];
+    for (const file of irqScript) writeFile(join(outdir, file), readFileSync(join(REPO_ROOT, IRQ_SCRIPT.source)));
     const file = `${service}-${version}.tgz`;
     createTar(
       { file: join(outdir, file), cwd: outdir, sync: true, gzip: { level: 9 }, portable: true, mtime: ARCHIVE_MTIME },
-      [script, `${script}.map`, ...tools.flatMap((t) => [t, `${t}.map`]), ...addons, unit],
+      [script, `${script}.map`, ...tools.flatMap((t) => [t, `${t}.map`]), ...addons, ...irqScript, unit],
     );
     const archive = readFileSync(join(outdir, file));
     manifest.services[service] = {

@@ -24,6 +24,11 @@ export interface ServiceDeployment {
    * taking work, finish what is in flight) must finish well inside it.
    */
   stopTimeoutSec: number;
+  /**
+   * Move the host's device interrupts to CPU 0 before the service starts (irq-to-cpu0.sh, shipped in the archive):
+   * for the latency-critical services, whose CPUs must run nothing but the service.
+   */
+  deviceInterruptsOnCpu0: boolean;
 }
 
 export const SERVICE_DEPLOYMENTS: Record<ServiceName, ServiceDeployment> = {
@@ -34,6 +39,7 @@ export const SERVICE_DEPLOYMENTS: Record<ServiceName, ServiceDeployment> = {
     memoryMaxMiB: 2048,
     heapMaxMiB: 1536,
     stopTimeoutSec: 15,
+    deviceInterruptsOnCpu0: true,
   },
   executor: {
     entry: "services/executor/main.ts",
@@ -42,6 +48,7 @@ export const SERVICE_DEPLOYMENTS: Record<ServiceName, ServiceDeployment> = {
     heapMaxMiB: 1536,
     // Orders already sent to the venue are awaited, not abandoned: a longer bound than the listener's.
     stopTimeoutSec: 30,
+    deviceInterruptsOnCpu0: true,
   },
   "latency-exporter": {
     entry: "services/latency-exporter/main.ts",
@@ -53,5 +60,7 @@ export const SERVICE_DEPLOYMENTS: Record<ServiceName, ServiceDeployment> = {
     heapMaxMiB: 128,
     // Nothing to drain: probes in flight are cancelled.
     stopTimeoutSec: 10,
+    // An observer, not on the copy path: its host's interrupts can stay where the kernel put them.
+    deviceInterruptsOnCpu0: false,
   },
 };

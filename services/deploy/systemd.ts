@@ -47,6 +47,20 @@ export function serviceScriptPath(service: string): string {
   return `${INSTALL_ROOT}/${service}/current/${service}.mjs`;
 }
 
+/** Shipped in the archives of services with deviceInterruptsOnCpu0 (services.ts). */
+export const IRQ_SCRIPT = { source: "services/deploy/irq-to-cpu0.sh", shipped: "irq-to-cpu0.sh" } as const;
+
+/**
+ * '+' runs it as root outside the unit's sandbox (it writes /proc/irq); '-' lets the service start if it fails: a
+ * host that keeps an interrupt on the service's CPUs is slower, not broken. Through /bin/sh: archives carry no modes.
+ */
+function irqAffinityLines(service: ServiceName): string {
+  if (!SERVICE_DEPLOYMENTS[service].deviceInterruptsOnCpu0) return "";
+  return `# Device interrupts to CPU 0 with the rest of the host: CPUAffinity= below confines processes only.
+ExecStartPre=-+/bin/sh ${INSTALL_ROOT}/${service}/current/${IRQ_SCRIPT.shipped}
+`;
+}
+
 export function renderServiceUnit(service: ServiceName): string {
   const d = SERVICE_DEPLOYMENTS[service];
   const node = [NODE_BIN, "--enable-source-maps", `--max-old-space-size=${d.heapMaxMiB}`, ...d.nodeFlags].join(" ");
@@ -65,7 +79,7 @@ Type=exec
 User=${SERVICE_USER}
 Group=${SERVICE_USER}
 Environment=NODE_ENV=production AWS_PROFILE=polysync AWS_CONFIG_FILE=${SERVICE_HOME}/.aws/config
-ExecStart=${node} ${serviceScriptPath(service)} --config ${serviceConfigPath(service)}
+${irqAffinityLines(service)}ExecStart=${node} ${serviceScriptPath(service)} --config ${serviceConfigPath(service)}
 SyslogIdentifier=polysync-${service}
 StateDirectory=${stateDirectory(service)}
 Restart=on-failure

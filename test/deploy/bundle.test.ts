@@ -112,7 +112,8 @@ describe.each(BUILDABLE)("the %s bundle", (service) => {
     const files = entries(join(first.outdir, entry().file));
     const addons = SHIPPED_ADDONS[service] ?? [];
     const tools = Object.keys(SERVICE_DEPLOYMENTS[service].tools ?? {}).flatMap((t) => [`${t}.mjs`, `${t}.mjs.map`]);
-    expect(files.map((f) => f.path)).toEqual([`${service}.mjs`, `${service}.mjs.map`, ...tools, ...addons, `polysync-${service}.service`]);
+    const irqScript = SERVICE_DEPLOYMENTS[service].deviceInterruptsOnCpu0 ? ["irq-to-cpu0.sh"] : [];
+    expect(files.map((f) => f.path)).toEqual([`${service}.mjs`, `${service}.mjs.map`, ...tools, ...addons, ...irqScript, `polysync-${service}.service`]);
     for (const f of files) {
       expect({ mode: f.mode, mtime: f.mtime?.toISOString(), owner: [f.uid, f.gid, f.uname] }).toEqual({
         mode: 0o644,

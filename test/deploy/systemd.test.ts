@@ -11,6 +11,10 @@ function directives(unit: string): string[] {
   return unit.split("\n").filter((l) => /^[A-Za-z]+=/.test(l));
 }
 
+it("the two services on the copy path get their hosts' device interrupts moved off their CPUs", () => {
+  expect(SERVICE_NAMES.filter((s) => SERVICE_DEPLOYMENTS[s].deviceInterruptsOnCpu0).sort()).toEqual(["executor", "listener"]);
+});
+
 describe.each(SERVICE_NAMES)("systemd unit of the %s", (service) => {
   const unit = renderServiceUnit(service);
   const lines = directives(unit);
@@ -65,6 +69,11 @@ describe.each(SERVICE_NAMES)("systemd unit of the %s", (service) => {
     expect(deployment.heapMaxMiB).toBeLessThan(deployment.memoryMaxMiB);
     // Debian 12's systemd 252 ignores these (they arrived in 254); StartLimit* bound the loop instead.
     expect(lines.some((l) => /^Restart(Steps|MaxDelaySec)=/.test(l))).toBe(false);
+  });
+
+  it("moves device interrupts to CPU 0 first, as root and without blocking the start, on latency-critical hosts", () => {
+    const pre = lines.filter((l) => l.startsWith("ExecStartPre="));
+    expect(pre).toEqual(deployment.deviceInterruptsOnCpu0 ? [`ExecStartPre=-+/bin/sh /opt/polysync/${service}/current/irq-to-cpu0.sh`] : []);
   });
 
   it("stops gracefully on SIGTERM within a bound", () => {
