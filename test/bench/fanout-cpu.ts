@@ -43,7 +43,8 @@ export function parseCoreTicks(text: string): CoreTicks[] {
 
 let ticksPerSecond: number | undefined;
 
-function clockTicksPerSecond(): number {
+/** The kernel's clock tick for /proc's CPU times (getconf CLK_TCK; 100 if it cannot be read). */
+export function clockTicksPerSecond(): number {
   if (ticksPerSecond === undefined) {
     const answer = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
     const n = Number(answer.stdout?.trim());

@@ -118,7 +118,6 @@ class Sightings {
   }
 }
 
-/** Waits for `n` more blocks at the node's own reference socket. */
 /**
  * Where JetStream keeps its store: tmpfs when there is one. In production NATS runs on hosts of its own; here its file
  * store's writes complete on the block device's interrupt, which this VM pins to the listener's core (a managed IRQ,
@@ -128,6 +127,7 @@ function memoryBackedFolder(): string | undefined {
   return existsSync("/dev/shm") ? "/dev/shm" : undefined;
 }
 
+/** Waits for `n` more blocks at the node's own reference socket. */
 function waitBlocks(reference: BlockReference, n: number, blockTimeMs: number): Promise<unknown> {
   const target = reference.seenAtMs.size + n;
   return waitFor(`${n} blocks`, () => reference.seenAtMs.size >= target, n * blockTimeMs * 4 + 2000, 20);

@@ -10,6 +10,7 @@ import type { CopyIntent } from "../../services/intents/intent";
 import { POLYGON_EXCHANGES } from "../../services/polymarket/exchanges";
 import { threadCpus } from "../../services/shared/event-loop-cpu";
 import { startLocalProviders, type LocalProviders } from "../../services/rpc-proxy/local-providers";
+import { clockTicksPerSecond, parseProcStat } from "../bench/fanout-cpu";
 import { providersWithKeyInPath } from "../support/key-leaks";
 import { freePort, startNatsServer, type NatsServer } from "../support/nats-server";
 import { LEADER_A, TEST_SUBSCRIBERS } from "../support/listener-stack";
@@ -24,17 +25,13 @@ function run(configFile: string, env: NodeJS.ProcessEnv) {
   return runServiceProcess("listener", configFile, env);
 }
 
-/** CPU time of a process's main thread (utime + stime from /proc, in clock ticks of 10 ms) over `ms` of wall time. */
+/** CPU time of a process's main thread (utime + stime from /proc) over `ms` of wall time. */
 async function mainThreadCpuShare(pid: number, ms: number): Promise<number> {
-  const ticks = () => {
-    // Fields after the parenthesised command: state is the 1st, utime the 12th, stime the 13th.
-    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return Number(fields[11]) + Number(fields[12]);
-  };
+  const ticks = () => parseProcStat(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8")).cpuTicks;
   const before = ticks();
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, ms));
-  return ((ticks() - before) * 10) / (performance.now() - started);
+  return ((ticks() - before) / clockTicksPerSecond()) * 1000 / (performance.now() - started);
 }
 
 /** The production entry point (`listener --config`) as its own process, publishing to a real NATS JetStream. */
